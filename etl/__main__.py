@@ -15,10 +15,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build geodata/processed/ from the raw inputs")
-    b.add_argument("--deployments", type=Path, help="country-level CSV: country, centres[, permit_status, as_of, source]")
-    b.add_argument("--centres", type=Path, help="centre-level CSV: site, country, lat, lon[, city, first_year, system, vendor, source]")
-    b.add_argument("--out", type=Path, default=paths.PROCESSED, help="output directory (default geodata/processed/)")
-    b.add_argument("--scale", choices=("50m", "110m"), default="50m", help="Natural Earth scale (default 50m)")
+    b.add_argument(
+        "--deployments", type=Path, help="country-level CSV: country, centres[, permit_status, as_of, source]"
+    )
+    b.add_argument(
+        "--centres",
+        type=Path,
+        help="centre-level CSV: site, country, lat, lon[, city, first_year, system, vendor, source]",
+    )
+    b.add_argument(
+        "--out", type=Path, default=paths.PROCESSED, help="output directory (default geodata/processed/)"
+    )
+    b.add_argument(
+        "--scale", choices=("50m", "110m"), default="50m", help="Natural Earth scale (default 50m)"
+    )
     b.add_argument("--strict", action="store_true", help="exit non-zero if any row is rejected")
     args = parser.parse_args(argv)
     try:

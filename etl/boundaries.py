@@ -23,7 +23,9 @@ def read_boundary_ids(path: Path) -> dict[str, dict[str, str]]:
         return {r["ne_name"]: r for r in csv.DictReader(f)}
 
 
-def load_boundaries(path: Path, boundary_ids: dict[str, dict[str, str]]) -> tuple[gpd.GeoDataFrame, list[str]]:
+def load_boundaries(
+    path: Path, boundary_ids: dict[str, dict[str, str]]
+) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read world-atlas countries and key them by ISO3.
 
     Returns one row per ISO3 (parts with the same code, such as Australia and the Ashmore and
@@ -51,9 +53,7 @@ def load_boundaries(path: Path, boundary_ids: dict[str, dict[str, str]]) -> tupl
             continents.append(rec["continent"])
             subregions.append(rec["subregion"])
         else:
-            raise ValueError(
-                f"{path}: feature {ne_name!r} has no ISO id and no row in boundary_ids.csv"
-            )
+            raise ValueError(f"{path}: feature {ne_name!r} has no ISO id and no row in boundary_ids.csv")
     gdf = gpd.GeoDataFrame(
         {"iso3": codes, "name": names, "continent": continents, "subregion": subregions},
         geometry=raw.geometry.values,
@@ -69,9 +69,7 @@ def _merge_parts(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One row per ISO3, its parts collected (not unioned: raw parts may still be invalid)."""
     first = gdf.drop_duplicates("iso3").set_index("iso3")
     geoms = {
-        iso3: shapely.multipolygons(
-            [q for g in group.geometry for q in shapely.get_parts(g)]
-        )
+        iso3: shapely.multipolygons([q for g in group.geometry for q in shapely.get_parts(g)])
         for iso3, group in gdf.groupby("iso3")
     }
     first["geometry"] = [geoms[i] for i in first.index]

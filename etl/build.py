@@ -8,12 +8,12 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-import geopandas as gpd
+import pandas as pd
 from shapely.geometry import mapping
 
 from etl import paths
@@ -107,13 +107,19 @@ def build(
     coverage = clean_geometries(boundaries)
     warnings: list[str] = []
     props = [
-        _country_properties(row, dep_records.get(row.iso3), named.get(row.iso3, 0), bri_by_iso.get(row.iso3), centre_records, warnings)
+        _country_properties(
+            row,
+            dep_records.get(row.iso3),
+            named.get(row.iso3, 0),
+            bri_by_iso.get(row.iso3),
+            centre_records,
+            warnings,
+        )
         for row in coverage.itertuples()
     ]
-    coverage = gpd.GeoDataFrame(props, geometry=coverage.geometry.values, crs=coverage.crs)
-    coverage = coverage.set_index("iso3", verify_integrity=True).reset_index()
+    pd.DataFrame(props).set_index("iso3", verify_integrity=True)  # a bad join fails loudly here
 
-    built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    built_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     inputs = _input_manifest(
         {
             "boundaries": paths.WORLD_ATLAS[scale],
@@ -141,7 +147,7 @@ def build(
 
     # ---- Save outputs -------------------------------------------------------------------
     out = Path(out)
-    features = [_feature(p, g) for p, g in zip(coverage.drop(columns="geometry").to_dict("records"), coverage.geometry)]
+    features = [_feature(p, g) for p, g in zip(props, coverage.geometry)]
     coverage_doc = {"type": "FeatureCollection", "metadata": metadata, "features": features}
     centres_doc = {
         "type": "FeatureCollection",
@@ -191,9 +197,18 @@ def outputs_are_current(out: Path = paths.PROCESSED) -> bool:
     if report.get("etl_code_sha256") != code_fingerprint():
         return False
     for info in report.get("inputs", {}).values():
-        if info and (not Path(info["path"]).exists() or sha256_of(Path(info["path"])) != info["sha256"]):
+        path = paths.ROOT / info["path"] if info else None
+        if info and (not path.exists() or sha256_of(path) != info["sha256"]):
             return False
     return True
+
+
+def _portable(path: Path) -> str:
+    """A path relative to the project root when inside it, so the report survives a fresh clone."""
+    try:
+        return path.relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def code_fingerprint() -> str:
@@ -204,7 +219,7 @@ def code_fingerprint() -> str:
 
 
 def write_atomic_report(path: Path, report: dict) -> None:
-    write_atomic(path, json.dumps(report, ensure_ascii=False, indent=1))
+    write_atomic(path, json.dumps(report, ensure_ascii=False, indent=1, allow_nan=False))
 
 
 def _read_shipped_csv(path: Path) -> list[dict]:
@@ -231,7 +246,13 @@ def _country_properties(row, dep, named: int, bri: dict | None, centres, warning
                 )
             else:
                 count, basis = dep.centres, "reported count"
-    site_sources = sorted({f"{c.props['source']} ({c.props['source_date'] or 'undated'})" for c in centres if c.iso3 == row.iso3 and c.props["source"]})
+    site_sources = sorted(
+        {
+            f"{c.props['source']} ({c.props['source_date'] or 'undated'})"
+            for c in centres
+            if c.iso3 == row.iso3 and c.props["source"]
+        }
+    )
     sources.extend(site_sources)
     geom = row.geometry
     shape = "none" if geom is None else ("point" if geom.geom_type == "Point" else "polygon")
@@ -304,7 +325,11 @@ def _corridors_geojson(rows: list[dict], metadata: dict) -> dict:
                 },
             }
         )
-    return {"type": "FeatureCollection", "metadata": {**metadata, "title": "Belt and Road corridors (schematic)"}, "features": features}
+    return {
+        "type": "FeatureCollection",
+        "metadata": {**metadata, "title": "Belt and Road corridors (schematic)"},
+        "features": features,
+    }
 
 
 def _input_manifest(files: dict[str, Path | None]) -> dict:
@@ -316,7 +341,7 @@ def _input_manifest(files: dict[str, Path | None]) -> dict:
         path = Path(path).resolve()
         meta = read_sidecar(path) or {}
         out[key] = {
-            "path": str(path),
+            "path": _portable(path),
             "file": path.name,
             "sha256": sha256_of(path),
             "producer": meta.get("producer"),
@@ -376,4 +401,3 @@ def _reconcile(dep_result, dep_records, cen_result, centre_records) -> dict:
             "ok": cen_result.count_read == len(centre_records) + cen_result.count_rejected,
         }
     return out
-

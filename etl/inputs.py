@@ -96,9 +96,7 @@ def parse_year(text: str, column: str) -> int | None:
 def parse_status(text: str) -> str:
     status = text.strip().lower() or "unknown"
     if status not in PERMIT_STATUSES:
-        raise RowError(
-            f"permit_status {text!r} is not one of: {', '.join(PERMIT_STATUSES)}"
-        )
+        raise RowError(f"permit_status {text!r} is not one of: {', '.join(PERMIT_STATUSES)}")
     return status
 
 
@@ -206,7 +204,9 @@ def _merge_into(d: Deployment, count, status, as_of, source, note, line, result:
     if d.permit_status == "unknown":
         d.permit_status = status
     elif status not in ("unknown", d.permit_status):
-        conflict = f"permit_status {status!r} on line {line} conflicts with {d.permit_status!r}; kept the first"
+        conflict = (
+            f"permit_status {status!r} on line {line} conflicts with {d.permit_status!r}; kept the first"
+        )
     if as_of is not None:
         d.as_of = max(d.as_of or as_of, as_of)
     if source and source not in d.sources:

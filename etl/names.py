@@ -73,6 +73,8 @@ class NameResolver:
 
     def _convert(self, name: str) -> str | None:
         upper = name.upper()
+        if not any(ch.isalpha() for ch in name):
+            return None  # a number in the country column is a mistake, not an ISO numeric code
         if len(upper) == 3 and upper in self._valid:
             return upper
         result = converter().convert(name, to="ISO3", not_found=None)

@@ -58,4 +58,4 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    write_atomic(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+    write_atomic(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False))

@@ -96,8 +96,7 @@ def read_csv_bytes(
         found = ", ".join(c for c in columns if c) or "(none)"
         expected = ", ".join(required) + "".join(f"[, {c}]" for c in optional)
         raise InputError(
-            f"{name}: missing required column(s) {', '.join(missing)}; "
-            f"found: {found}; expected: {expected}"
+            f"{name}: missing required column(s) {', '.join(missing)}; found: {found}; expected: {expected}"
         )
     table = Table(name=name, columns=columns, encoding=encoding, delimiter=delimiter)
     wanted = [c for c in (*required, *optional) if c in columns]
