@@ -1,0 +1,1 @@
+"""The HIFU Coverage Atlas dashboard: layout, callbacks, figures and the HTTP API."""

@@ -1,0 +1,174 @@
+"""Callbacks of the map page: a few lines each, calling the pure functions."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, dcc, no_update
+
+from dashboard import ids
+from dashboard.data import Atlas
+from dashboard.exports import coverage_csv, coverage_geojson, dumps
+from dashboard.figures import patch_figure
+from dashboard.filters import FilterError, FilterState, apply_filters, from_controls, parse_query, to_query
+from dashboard.layout import kpi_cards, legend
+from dashboard.sources import detail_panel
+
+CONTROLS = (
+    (ids.VIEW, "view"),
+    (ids.PROJECTION, "projection"),
+    (ids.OVERLAYS, "overlays"),
+    (ids.CONTINENTS, "continents"),
+    (ids.SUBREGIONS, "subregions"),
+    (ids.BRI, "bri"),
+    (ids.PERMITS, "permits"),
+    (ids.VENDORS, "vendors"),
+    (ids.YEAR, "year"),
+    (ids.YEAR_ALL, "year_all"),
+)
+
+
+def control_values(state: FilterState, year_max: int) -> list:
+    """Control values that show a state (the inverse of `from_controls`)."""
+    return [
+        state.view,
+        state.projection,
+        list(state.overlays),
+        list(state.continents),
+        list(state.subregions),
+        state.bri,
+        list(state.permits),
+        list(state.vendors),
+        state.year if state.year is not None else year_max,
+        [] if state.year is not None else ["all"],
+    ]
+
+
+def state_from_search(atlas: Atlas, search: str | None) -> tuple[FilterState, str | None]:
+    try:
+        return parse_query(search or "", atlas), None
+    except FilterError as exc:
+        return (
+            FilterState(),
+            f"This link has a filter the atlas does not know, so the default view is shown: {exc}",
+        )
+
+
+def register(app: Dash, atlas: Atlas) -> None:
+    year_max = atlas.years[1]
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        *[Output(cid, "value") for cid, _ in CONTROLS],
+        Output(ids.FILTER_ERROR, "children"),
+        Input(ids.URL, "search"),
+        *[Input(cid, "value") for cid, _ in CONTROLS],
+        Input(ids.RESET, "n_clicks"),
+    )
+    def sync_url_and_controls(search, *values):
+        """The URL is the filter state: the URL sets the controls, and the controls set the URL."""
+        if ctx.triggered_id == ids.RESET:
+            return ["", *control_values(FilterState(), year_max), None]
+        if ctx.triggered_id in (None, ids.URL):
+            state, error = state_from_search(atlas, search)
+            return [no_update, *control_values(state, year_max), error]
+        named = dict(zip([key for _, key in CONTROLS], values[: len(CONTROLS)]))
+        year_all = "all" in (named.pop("year_all") or [])
+        state = from_controls(**named, year=None if year_all else named.pop("year"))
+        return [to_query(state), *[no_update] * len(CONTROLS), None]
+
+    @app.callback(
+        Output(ids.MAP, "figure"),
+        Output(ids.LEGEND, "children"),
+        Output(ids.KPIS, "children"),
+        Output(ids.SHARE_LINK, "href"),
+        Input(ids.URL, "search"),
+    )
+    def update_map(search):
+        state, _ = state_from_search(atlas, search)
+        view = apply_filters(atlas, state)
+        return (
+            patch_figure(atlas, state, view),
+            legend(state),
+            kpi_cards(view.kpis),
+            f"/api/coverage.geojson{to_query(state)}",
+        )
+
+    @app.callback(
+        Output(ids.DETAIL_BODY, "children"),
+        Output(ids.DETAIL, "hidden"),
+        Input(ids.MAP, "clickData"),
+        Input(ids.URL, "search"),
+        State(ids.DETAIL, "hidden"),
+        prevent_initial_call=True,
+    )
+    def show_detail(click, search, hidden):
+        if ctx.triggered_id == ids.URL:
+            return no_update, hidden
+        point = (click or {}).get("points", [{}])[0]
+        iso3 = point.get("location") or _iso3_near(atlas, point)
+        if not iso3:
+            return no_update, hidden
+        state, _ = state_from_search(atlas, search)
+        view = apply_filters(atlas, state)
+        country = next((c for c in view.countries if c["iso3"] == iso3), None)
+        return detail_panel(atlas, iso3, country, view.centres), False
+
+    @app.callback(
+        Output(ids.DETAIL, "hidden", allow_duplicate=True),
+        Input(ids.DETAIL_CLOSE, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def close_detail(n):
+        return True if n else no_update
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Input(ids.DOWNLOAD_GEOJSON, "n_clicks"),
+        Input(ids.DOWNLOAD_CSV, "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def download(_geojson, _csv, search):
+        state, _ = state_from_search(atlas, search)
+        view = apply_filters(atlas, state)
+        if ctx.triggered_id == ids.DOWNLOAD_CSV:
+            return dcc.send_string(coverage_csv(view), "hifu-coverage.csv", type="text/csv")
+        return dcc.send_string(
+            dumps(coverage_geojson(atlas, state, view)), "hifu-coverage.geojson", type="application/geo+json"
+        )
+
+    @app.callback(
+        Output(ids.TICKER, "disabled"),
+        Output(ids.YEAR, "value", allow_duplicate=True),
+        Output(ids.YEAR_ALL, "value", allow_duplicate=True),
+        Output(ids.PLAY, "children"),
+        Input(ids.PLAY, "n_clicks"),
+        Input(ids.TICKER, "n_intervals"),
+        State(ids.TICKER, "disabled"),
+        State(ids.YEAR, "value"),
+        State(ids.YEAR, "min"),
+        State(ids.YEAR, "max"),
+        prevent_initial_call=True,
+    )
+    def play(_clicks, _ticks, disabled, year, lo, hi):
+        """Play steps the year slider from the first year to the last, one year per tick."""
+        if ctx.triggered_id == ids.PLAY:
+            if not disabled:
+                return True, no_update, no_update, "▶ Play"
+            return False, lo, [], "❚❚ Pause"
+        if disabled:
+            return no_update, no_update, no_update, no_update
+        if year is None or year >= hi:
+            return True, no_update, no_update, "▶ Play"
+        return False, year + 1, [], "❚❚ Pause"
+
+
+def _iso3_near(atlas: Atlas, point: dict) -> str | None:
+    """A click on a country drawn as a point, or on a centre, carries lon/lat, not a location."""
+    lon, lat = point.get("lon"), point.get("lat")
+    if lon is None or lat is None:
+        return None
+    places = [*atlas.label_points.items(), *((c["iso3"], (c["lon"], c["lat"])) for c in atlas.centres)]
+    for iso3, (x, y) in places:
+        if abs(x - lon) < 1e-6 and abs(y - lat) < 1e-6:
+            return iso3
+    return None

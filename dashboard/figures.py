@@ -1,0 +1,309 @@
+"""Figure building: data + filter state -> plotly figure, Patch, legend and KPI text. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import plotly.graph_objects as go
+from dash import Patch
+
+from dashboard.data import Atlas
+from dashboard.filters import FilterState, View, apply_filters
+
+UNKNOWN_COLOUR = "#cfcfcf"
+OUTSIDE_FILTER_COLOUR = "#f1f1ee"
+OCEAN_COLOUR = "#f6f8fa"
+BORDER_COLOUR = "#ffffff"
+BRI_OUTLINE_COLOUR = "#1b1b1b"
+CENTRE_MARKER_COLOUR = "#1b1b1b"
+CORRIDOR_COLOUR = "#8e44ad"
+
+# Trace order in the figure; Patch updates address traces by these positions.
+CHOROPLETH, COUNTRY_POINTS, CORRIDORS_LAND, CORRIDORS_SEA, CENTRE_MARKERS = range(5)
+
+
+@dataclass(frozen=True)
+class ColourClass:
+    key: str
+    colour: str
+    label: str
+    low: int | None = None
+    high: int | None = None
+
+
+# Centres per country: class breaks stated in the legend. Colours: ColorBrewer YlGnBu (colour-blind safe).
+CENTRE_CLASSES = (
+    ColourClass("unknown", UNKNOWN_COLOUR, "Unknown (no named centre found)"),
+    ColourClass("zero", "#fff3c4", "0 (reported none)", 0, 0),
+    ColourClass("1", "#c7e9b4", "1", 1, 1),
+    ColourClass("2-4", "#7fcdbb", "2–4", 2, 4),
+    ColourClass("5-9", "#1d91c0", "5–9", 5, 9),
+    ColourClass("10-49", "#225ea8", "10–49", 10, 49),
+    ColourClass("50+", "#0c2c84", "50 or more", 50, None),
+)
+# Permit status: Okabe-Ito palette (colour-blind safe); unknown is grey, unlike "none".
+PERMIT_CLASSES = (
+    ColourClass("approved", "#009e73", "Approved / market access"),
+    ColourClass("pilot", "#56b4e9", "Pilot approval"),
+    ColourClass("pending", "#e69f00", "Pending"),
+    ColourClass("none", "#d55e00", "None (no permit)"),
+    ColourClass("unknown", UNKNOWN_COLOUR, "Unknown (no source names the country)"),
+)
+BRI_CLASSES = (
+    ColourClass("member", "#0072b2", "Belt and Road member (portal list, Oct 2023)"),
+    ColourClass("non-member", "#e9e4d4", "Not on the member list"),
+)
+CLASSES = {"centres": CENTRE_CLASSES, "permits": PERMIT_CLASSES, "bri": BRI_CLASSES}
+
+
+def country_class(country: dict, view: str) -> ColourClass:
+    """The colour class of a country in a view."""
+    if view == "permits":
+        return next(c for c in PERMIT_CLASSES if c.key == country["permit_status"])
+    if view == "bri":
+        return BRI_CLASSES[0] if country["bri_member"] else BRI_CLASSES[1]
+    n = country["centres_shown"]
+    if n is None:
+        return CENTRE_CLASSES[0]
+    for c in CENTRE_CLASSES[1:]:
+        if n >= c.low and (c.high is None or n <= c.high):
+            return c
+    raise ValueError(f"no class for {n}")
+
+
+def hover_text(c: dict) -> str:
+    """Hover label of a country; every value from data is HTML-escaped."""
+    n = c["centres_shown"]
+    if n is None:
+        centres = "unknown"
+    elif c.get("centres_basis") == "reported count":
+        centres = f"{n} (reported count)"
+    else:
+        centres = f"at least {n} (named sites)"
+    if c["bri_member"]:
+        year = c.get("bri_signed_year")
+        bri = (
+            f"member (signed {year})"
+            if year
+            else "member" + (f" ({escape(c['bri_signed_note'])})" if c.get("bri_signed_note") else "")
+        )
+    else:
+        bri = "not on the member list"
+    permit = escape(c["permit_status"]) + (f" (as of {c['permit_as_of']})" if c.get("permit_as_of") else "")
+    shape = "<br><i>Too small to draw at this scale: shown as a point</i>" if c["shape"] == "point" else ""
+    return (
+        f"<b>{escape(c['name'])}</b><br>HIFU centres: {centres}<br>Permit status: {permit}"
+        f"<br>Belt and Road: {bri}{shape}<br><i>Click for details and sources</i>"
+    )
+
+
+def centre_hover(c: dict) -> str:
+    year = c.get("first_year")
+    if year and c.get("year_qualifier") == "by":
+        when = f"in use by {year}"
+    else:
+        when = str(year) if year else "year not stated"
+    parts = [f"<b>{escape(c['site'])}</b>", escape(c.get("city") or "")]
+    parts.append(f"First year: {when}")
+    parts.append(f"System: {escape(c.get('system') or 'not stated')} ({escape(c.get('vendor') or '')})")
+    parts.append(f"Source: {escape(c.get('source') or 'none')} {escape(c.get('source_date') or '')}")
+    return "<br>".join(p for p in parts if p)
+
+
+def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> dict[int, dict]:
+    """Per-trace data for a state: the only things that change between filter states."""
+    view = view or apply_filters(atlas, state)
+    classes = CLASSES[state.view]
+    index = {c.key: i for i, c in enumerate(classes)}
+    polys = [c for c in view.countries if c["shape"] == "polygon"]
+    points = [c for c in view.countries if c["shape"] == "point"]
+    bri_on = "bri" in state.overlays
+    land = [f for f in atlas.corridors if f["properties"]["kind"] == "land"]
+    sea = [f for f in atlas.corridors if f["properties"]["kind"] == "sea"]
+    return {
+        CHOROPLETH: {
+            "locations": [c["iso3"] for c in polys],
+            "z": [index[country_class(c, state.view).key] + 0.5 for c in polys],
+            "customdata": [hover_text(c) for c in polys],
+            "zmax": len(classes),
+            "colorscale": _discrete_scale(classes),
+            "marker.line.color": [
+                BRI_OUTLINE_COLOUR if bri_on and c["bri_member"] else BORDER_COLOUR for c in polys
+            ],
+            "marker.line.width": [1.1 if bri_on and c["bri_member"] else 0.4 for c in polys],
+        },
+        COUNTRY_POINTS: {
+            "lon": [atlas.label_points[c["iso3"]][0] for c in points],
+            "lat": [atlas.label_points[c["iso3"]][1] for c in points],
+            "customdata": [hover_text(c) for c in points],
+            "marker.color": [country_class(c, state.view).colour for c in points],
+            "marker.line.color": [
+                BRI_OUTLINE_COLOUR if bri_on and c["bri_member"] else "#555555" for c in points
+            ],
+        },
+        CORRIDORS_LAND: {**_lines(land), "visible": "corridors" in state.overlays},
+        CORRIDORS_SEA: {**_lines(sea), "visible": "corridors" in state.overlays},
+        CENTRE_MARKERS: {
+            "lon": [c["lon"] for c in view.centres],
+            "lat": [c["lat"] for c in view.centres],
+            "customdata": [centre_hover(c) for c in view.centres],
+            "visible": "centres" in state.overlays,
+        },
+    }
+
+
+def layout_geo(state: FilterState) -> dict:
+    """Projection and zoom: a narrowed region zooms to the matching countries."""
+    return {
+        "projection.type": state.projection,
+        "fitbounds": "locations" if state.narrows_countries else False,
+    }
+
+
+def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figure:
+    """The whole map figure. Geometry is referenced by URL: the browser fetches it once."""
+    data = trace_data(atlas, state)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geometry_url,
+            featureidkey="id",
+            zmin=0,
+            showscale=False,
+            hovertemplate="%{customdata}<extra></extra>",
+            name="countries",
+        )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            mode="markers",
+            marker={"symbol": "diamond", "size": 9, "line": {"width": 1}},
+            hovertemplate="%{customdata}<extra></extra>",
+            name="countries shown as points",
+        )
+    )
+    for kind, dash in (("land", "solid"), ("sea", "dash")):
+        fig.add_trace(
+            go.Scattergeo(
+                mode="lines",
+                line={"color": CORRIDOR_COLOUR, "width": 1.6, "dash": dash},
+                opacity=0.8,
+                hovertemplate="%{text}<extra></extra>",
+                name=f"corridors ({kind}, schematic)",
+            )
+        )
+    fig.add_trace(
+        go.Scattergeo(
+            mode="markers",
+            marker={"size": 7, "color": CENTRE_MARKER_COLOUR, "line": {"width": 1.2, "color": "#ffffff"}},
+            hovertemplate="%{customdata}<extra></extra>",
+            name="HIFU centres",
+        )
+    )
+    for i, values in data.items():
+        fig.update_traces(_nested(values), selector=i)
+    fig.update_layout(
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        dragmode="pan",
+        uirevision="map",
+        hoverlabel={"bgcolor": "#ffffff", "font": {"size": 13}},
+        geo={
+            "projection": {"type": state.projection},
+            "fitbounds": layout_geo(state)["fitbounds"],
+            "resolution": 110,
+            "showframe": False,
+            "showcoastlines": False,
+            "showcountries": False,
+            "showland": True,
+            "landcolor": OUTSIDE_FILTER_COLOUR,
+            "showocean": True,
+            "oceancolor": OCEAN_COLOUR,
+            "showlakes": False,
+            "bgcolor": "rgba(0,0,0,0)",
+            "lataxis": {"range": [-60, 85]},
+        },
+    )
+    return fig
+
+
+def patch_figure(atlas: Atlas, state: FilterState, view: View | None = None) -> Patch:
+    """A partial update for a filter or view change: data arrays only, never the geometry."""
+    patch = Patch()
+    for i, values in trace_data(atlas, state, view).items():
+        for key, value in values.items():
+            target = patch["data"][i]
+            *parents, leaf = key.split(".")
+            for p in parents:
+                target = target[p]
+            target[leaf] = value
+    geo = layout_geo(state)
+    patch["layout"]["geo"]["projection"]["type"] = geo["projection.type"]
+    patch["layout"]["geo"]["fitbounds"] = geo["fitbounds"]
+    return patch
+
+
+def legend_items(state: FilterState) -> list[dict]:
+    """Legend rows for the view and overlays: swatch kind, colour and label."""
+    items = [{"kind": "fill", "colour": c.colour, "label": c.label} for c in CLASSES[state.view]]
+    items.append(
+        {"kind": "point", "colour": "#888888", "label": "Too small to draw at this scale: shown as ◆"}
+    )
+    if state.narrows_countries:
+        items.append({"kind": "fill", "colour": OUTSIDE_FILTER_COLOUR, "label": "Outside the current filter"})
+    if "bri" in state.overlays:
+        items.append(
+            {"kind": "outline", "colour": BRI_OUTLINE_COLOUR, "label": "Belt and Road member (outline)"}
+        )
+    if "corridors" in state.overlays:
+        items.append({"kind": "line", "colour": CORRIDOR_COLOUR, "label": "BRI land corridor (schematic)"})
+        items.append({"kind": "dash", "colour": CORRIDOR_COLOUR, "label": "Maritime Silk Road (schematic)"})
+    if "centres" in state.overlays:
+        items.append(
+            {"kind": "dot", "colour": CENTRE_MARKER_COLOUR, "label": "Named HIFU centre (city location)"}
+        )
+    return items
+
+
+def legend_title(state: FilterState) -> str:
+    if state.view == "centres":
+        suffix = f" open by {state.year}" if state.year else ""
+        return f"HIFU centres per country{suffix} (at least: counted from named public sources)"
+    if state.view == "permits":
+        return "HIFU permit / market-access status (where a public source names the country)"
+    return "Belt and Road Initiative membership"
+
+
+def _discrete_scale(classes) -> list[list]:
+    n = len(classes)
+    scale = []
+    for i, c in enumerate(classes):
+        scale.append([i / n, c.colour])
+        scale.append([(i + 1) / n, c.colour])
+    return scale
+
+
+def _lines(features: list[dict]) -> dict:
+    lon, lat, text = [], [], []
+    for f in features:
+        for x, y in f["geometry"]["coordinates"]:
+            lon.append(x)
+            lat.append(y)
+            text.append(escape(f"{f['properties']['corridor']} (schematic)"))
+        lon.append(None)
+        lat.append(None)
+        text.append(None)
+    return {"lon": lon, "lat": lat, "text": text}
+
+
+def _nested(values: dict) -> dict:
+    out: dict = {}
+    for key, value in values.items():
+        target = out
+        *parents, leaf = key.split(".")
+        for p in parents:
+            target = target.setdefault(p, {})
+        target[leaf] = value
+    return out

@@ -1,0 +1,289 @@
+"""The page: header, filters, map with legend and KPI cards, country detail, sources tab."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.data import Atlas
+from dashboard.figures import build_figure, legend_items, legend_title
+from dashboard.filters import (
+    BRI_CHOICES,
+    OVERLAYS,
+    PERMIT_STATUSES,
+    PROJECTIONS,
+    VIEWS,
+    FilterState,
+    apply_filters,
+)
+from dashboard.sources import sources_tab
+
+TOPOJSON_URL = "/topojson/"
+
+
+def geometry_url(atlas: Atlas) -> str:
+    return f"/geo/countries.{atlas.geometry_etag}.geojson"
+
+
+def build_layout(atlas: Atlas) -> html.Div:
+    state = FilterState()
+    view = apply_filters(atlas, state)
+    lo, hi = atlas.years
+    return html.Div(
+        className="page",
+        children=[
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Download(id=ids.DOWNLOAD),
+            dcc.Interval(id=ids.TICKER, interval=1200, disabled=True),
+            html.Header(
+                className="masthead",
+                children=[
+                    html.H1("HIFU Coverage Atlas"),
+                    html.P(
+                        "Where high-intensity focused ultrasound (HIFU) tumour-treatment systems are known to be in use, "
+                        "where they hold permits, and how that lines up with the Belt and Road Initiative. "
+                        "Counts are lower bounds from named public sources.",
+                        className="lede",
+                    ),
+                ],
+            ),
+            dcc.Tabs(
+                id=ids.TABS,
+                value="map",
+                className="tabs",
+                children=[
+                    dcc.Tab(label="Map", value="map", children=_map_tab(atlas, state, view, lo, hi)),
+                    dcc.Tab(label="Sources & notes", value="sources", children=sources_tab(atlas)),
+                ],
+            ),
+            html.Footer(
+                className="footer",
+                children=[
+                    f"Data built {atlas.metadata['built_at']} · Boundaries: Natural Earth (public domain) · "
+                    "City coordinates: GeoNames (CC BY 4.0) · Corridors are schematic · See Sources & notes."
+                ],
+            ),
+        ],
+    )
+
+
+def _map_tab(atlas: Atlas, state: FilterState, view, lo: int, hi: int) -> html.Div:
+    return html.Div(
+        className="map-tab",
+        children=[
+            html.Aside(className="controls", children=_controls(atlas, state, lo, hi)),
+            html.Main(
+                className="map-area",
+                children=[
+                    html.Div(id=ids.FILTER_ERROR, className="filter-error", role="alert"),
+                    html.Div(id=ids.KPIS, className="kpis", children=kpi_cards(view.kpis)),
+                    dcc.Loading(
+                        type="default",
+                        delay_show=250,
+                        children=dcc.Graph(
+                            id=ids.MAP,
+                            className="map",
+                            figure=build_figure(atlas, state, geometry_url(atlas)),
+                            config={
+                                "topojsonURL": TOPOJSON_URL,
+                                "displaylogo": False,
+                                "scrollZoom": True,
+                                "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                                "toImageButtonOptions": {"filename": "hifu-coverage-atlas"},
+                            },
+                        ),
+                    ),
+                    html.Div(id=ids.LEGEND, className="legend", children=legend(state)),
+                    html.Div(
+                        className="downloads",
+                        children=[
+                            html.Span("Download what the map shows:", className="downloads-label"),
+                            html.Button("GeoJSON", id=ids.DOWNLOAD_GEOJSON, className="button"),
+                            html.Button("CSV", id=ids.DOWNLOAD_CSV, className="button"),
+                            html.A(
+                                "API link",
+                                id=ids.SHARE_LINK,
+                                href="/api/coverage.geojson",
+                                className="api-link",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            html.Section(
+                id=ids.DETAIL,
+                className="detail",
+                hidden=True,
+                children=[
+                    html.Button(
+                        "×", id=ids.DETAIL_CLOSE, className="close", title="Close", **{"aria-label": "Close"}
+                    ),
+                    html.Div(id=ids.DETAIL_BODY),
+                ],
+            ),
+        ],
+    )
+
+
+def _controls(atlas: Atlas, state: FilterState, lo: int, hi: int) -> list:
+    def group(label, control, hint=None):
+        children = [html.Label(label, className="control-label"), control]
+        if hint:
+            children.append(html.Small(hint, className="hint"))
+        return html.Div(className="control", children=children)
+
+    return [
+        group(
+            "Map shows",
+            dcc.RadioItems(
+                id=ids.VIEW,
+                options=[{"label": v, "value": k} for k, v in VIEWS.items()],
+                value=state.view,
+                className="radio",
+            ),
+        ),
+        group(
+            "Overlays",
+            dcc.Checklist(
+                id=ids.OVERLAYS,
+                options=[{"label": v, "value": k} for k, v in OVERLAYS.items()],
+                value=list(state.overlays),
+                className="checklist",
+            ),
+        ),
+        group(
+            "Continent",
+            dcc.Dropdown(
+                id=ids.CONTINENTS, options=atlas.continents, multi=True, placeholder="All continents"
+            ),
+            "Choosing a region zooms the map to it.",
+        ),
+        group(
+            "UN subregion",
+            dcc.Dropdown(
+                id=ids.SUBREGIONS, options=atlas.subregions, multi=True, placeholder="All subregions"
+            ),
+        ),
+        group(
+            "Belt and Road",
+            dcc.RadioItems(
+                id=ids.BRI,
+                options=[{"label": v, "value": k} for k, v in BRI_CHOICES.items()],
+                value=state.bri,
+                className="radio",
+            ),
+        ),
+        group(
+            "Permit status",
+            dcc.Dropdown(
+                id=ids.PERMITS,
+                options=[{"label": s.capitalize(), "value": s} for s in PERMIT_STATUSES],
+                multi=True,
+                placeholder="Any status",
+            ),
+        ),
+        group(
+            "Vendor / system",
+            dcc.Dropdown(id=ids.VENDORS, options=atlas.vendors, multi=True, placeholder="All vendors"),
+        ),
+        group(
+            "Centres open by year",
+            html.Div(
+                className="year",
+                children=[
+                    dcc.Checklist(
+                        id=ids.YEAR_ALL,
+                        options=[
+                            {"label": "All years (includes centres with no stated year)", "value": "all"}
+                        ],
+                        value=["all"],
+                        className="checklist",
+                    ),
+                    html.Div(
+                        className="year-row",
+                        children=[
+                            html.Button(
+                                "▶ Play", id=ids.PLAY, className="button play", title="Step through the years"
+                            ),
+                            html.Div(
+                                className="slider",
+                                children=dcc.Slider(
+                                    id=ids.YEAR,
+                                    min=lo,
+                                    max=hi,
+                                    step=1,
+                                    value=hi,
+                                    marks={
+                                        y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi
+                                    },
+                                    tooltip={"placement": "bottom", "always_visible": False},
+                                ),
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+        ),
+        group(
+            "Projection",
+            dcc.Dropdown(
+                id=ids.PROJECTION,
+                options=[{"label": v, "value": k} for k, v in PROJECTIONS.items()],
+                value=state.projection,
+                clearable=False,
+            ),
+        ),
+        html.Button("Reset all filters", id=ids.RESET, className="button reset"),
+    ]
+
+
+def legend(state: FilterState) -> list:
+    rows = []
+    for item in legend_items(state):
+        rows.append(
+            html.Li(
+                className="legend-item",
+                children=[
+                    html.Span(className=f"swatch swatch-{item['kind']}", style={"--swatch": item["colour"]}),
+                    html.Span(item["label"]),
+                ],
+            )
+        )
+    return [html.H2(legend_title(state), className="legend-title"), html.Ul(rows, className="legend-list")]
+
+
+def kpi_cards(kpis: dict) -> list:
+    share = kpis["bri_share"]
+    patients = kpis["patients_headline"]
+    patients_text = "—"
+    patients_note = "no per-country figures published"
+    if patients:
+        patients_text = (
+            f"{patients['qualifier'].replace('more than', '>')} {int(patients['value']):,}".strip()
+        )
+        patients_note = f"worldwide, {patients['as_of'][:4]} ({patients['source']}); not available by country"
+    cards = [
+        (
+            "Countries with centres",
+            f"{kpis['countries_with_centres']}",
+            f"of {kpis['countries_shown']} countries shown",
+        ),
+        ("Centres (at least)", f"{kpis['centres_at_least']}", "named in public sources"),
+        (
+            "Share in BRI countries",
+            "—" if share is None else f"{share:.0%}",
+            f"{kpis['bri_centres']} of {kpis['centres_at_least']} named centres",
+        ),
+        ("Patients treated", patients_text, patients_note),
+    ]
+    return [
+        html.Div(
+            className="kpi",
+            children=[
+                html.Div(label, className="kpi-label"),
+                html.Div(value, className="kpi-value"),
+                html.Div(note, className="kpi-note"),
+            ],
+        )
+        for label, value, note in cards
+    ]
