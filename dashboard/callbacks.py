@@ -85,9 +85,10 @@ def register(app: Dash, atlas: Atlas) -> None:
     def update_map(search):
         state, _ = state_from_search(atlas, search)
         view = apply_filters(atlas, state)
+        has_points = any(c["shape"] == "point" for c in view.countries)
         return (
             patch_figure(atlas, state, view),
-            legend(state),
+            legend(state, has_points),
             kpi_cards(view.kpis),
             f"/api/coverage.geojson{to_query(state)}",
         )

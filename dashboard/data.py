@@ -55,6 +55,26 @@ class Atlas:
         return [c for c in self.countries if c["shape"] == "point"]
 
     @cached_property
+    def part_bounds(self) -> dict[str, list[tuple[float, float, float, float]]]:
+        """ISO3 -> (min lon, min lat, max lon, max lat) of each polygon or point, for zooming."""
+        out: dict[str, list[tuple[float, float, float, float]]] = {}
+        for iso3, g in self.geometries.items():
+            if not g:
+                continue
+            if g["type"] == "Point":
+                x, y = g["coordinates"]
+                out[iso3] = [(x, y, x, y)]
+                continue
+            polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+            boxes = []
+            for poly in polys:
+                xs = [p[0] for p in poly[0]]
+                ys = [p[1] for p in poly[0]]
+                boxes.append((min(xs), min(ys), max(xs), max(ys)))
+            out[iso3] = boxes
+        return out
+
+    @cached_property
     def label_points(self) -> dict[str, tuple[float, float]]:
         out = {}
         for iso3, g in self.geometries.items():

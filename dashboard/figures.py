@@ -153,12 +153,49 @@ def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> di
     }
 
 
-def layout_geo(state: FilterState) -> dict:
+WORLD_CENTRE = {"lon": 0.0, "lat": 12.5}
+MAX_ZOOM = 12.0
+
+
+def layout_geo(atlas: Atlas, state: FilterState, view: View) -> dict:
     """Projection and zoom: a narrowed region zooms to the matching countries."""
-    return {
-        "projection.type": state.projection,
-        "fitbounds": "locations" if state.narrows_countries else False,
+    geo = {
+        "projection": {"type": state.projection, "scale": 1.0, "rotation": {"lon": 0.0}},
+        "center": dict(WORLD_CENTRE),
     }
+    if not state.narrows_countries or not view.countries:
+        return geo
+    boxes = [b for c in view.countries for b in atlas.part_bounds.get(c["iso3"], [])]
+    if not boxes:
+        return geo
+    lon_lo, lon_hi = lon_extent([(b[0], b[2]) for b in boxes])
+    lat_lo, lat_hi = min(b[1] for b in boxes), max(b[3] for b in boxes)
+    lon_c = (lon_lo + lon_hi) / 2
+    lon_c = (lon_c + 180) % 360 - 180
+    span_lon, span_lat = max(lon_hi - lon_lo, 1.0), max(lat_hi - lat_lo, 1.0)
+    scale = min(360 / span_lon, 145 / span_lat) * 0.75  # 145°: the visible latitude band
+    geo["projection"]["scale"] = round(min(max(scale, 1.0), MAX_ZOOM), 3)
+    geo["projection"]["rotation"] = {"lon": round(lon_c, 3)}
+    geo["center"] = {"lon": round(lon_c, 3), "lat": round((lat_lo + lat_hi) / 2, 3)}
+    return geo
+
+
+def lon_extent(intervals: list[tuple[float, float]]) -> tuple[float, float]:
+    """The shortest longitude range covering all intervals on the circle (it may run past 180)."""
+    spans = sorted(intervals)
+    merged: list[list[float]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    # The largest empty gap between merged intervals (including the wrap past 180°) is left out.
+    gaps = [(merged[i + 1][0] - merged[i][1], i) for i in range(len(merged) - 1)]
+    gaps.append((merged[0][0] + 360 - merged[-1][1], len(merged) - 1))
+    _, i = max(gaps)
+    if i == len(merged) - 1:
+        return merged[0][0], merged[-1][1]
+    return merged[i + 1][0], merged[i][1] + 360
 
 
 def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figure:
@@ -211,8 +248,7 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
         uirevision="map",
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": 13}},
         geo={
-            "projection": {"type": state.projection},
-            "fitbounds": layout_geo(state)["fitbounds"],
+            **layout_geo(atlas, state, apply_filters(atlas, state)),
             "resolution": 110,
             "showframe": False,
             "showcoastlines": False,
@@ -239,18 +275,17 @@ def patch_figure(atlas: Atlas, state: FilterState, view: View | None = None) -> 
             for p in parents:
                 target = target[p]
             target[leaf] = value
-    geo = layout_geo(state)
-    patch["layout"]["geo"]["projection"]["type"] = geo["projection.type"]
-    patch["layout"]["geo"]["fitbounds"] = geo["fitbounds"]
+    geo = layout_geo(atlas, state, view or apply_filters(atlas, state))
+    patch["layout"]["geo"]["projection"] = geo["projection"]
+    patch["layout"]["geo"]["center"] = geo["center"]
     return patch
 
 
-def legend_items(state: FilterState) -> list[dict]:
+def legend_items(state: FilterState, has_points: bool = False) -> list[dict]:
     """Legend rows for the view and overlays: swatch kind, colour and label."""
     items = [{"kind": "fill", "colour": c.colour, "label": c.label} for c in CLASSES[state.view]]
-    items.append(
-        {"kind": "point", "colour": "#888888", "label": "Too small to draw at this scale: shown as ◆"}
-    )
+    if has_points:
+        items.append({"kind": "point", "colour": "#888888", "label": "Too small to draw at this scale: shown as ◆"})
     if state.narrows_countries:
         items.append({"kind": "fill", "colour": OUTSIDE_FILTER_COLOUR, "label": "Outside the current filter"})
     if "bri" in state.overlays:

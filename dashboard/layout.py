@@ -51,6 +51,7 @@ def build_layout(atlas: Atlas) -> html.Div:
                 id=ids.TABS,
                 value="map",
                 className="tabs",
+                mobile_breakpoint=0,
                 children=[
                     dcc.Tab(label="Map", value="map", children=_map_tab(atlas, state, view, lo, hi)),
                     dcc.Tab(label="Sources & notes", value="sources", children=sources_tab(atlas)),
@@ -93,7 +94,9 @@ def _map_tab(atlas: Atlas, state: FilterState, view, lo: int, hi: int) -> html.D
                             },
                         ),
                     ),
-                    html.Div(id=ids.LEGEND, className="legend", children=legend(state)),
+                    html.Div(
+                        id=ids.LEGEND, className="legend", children=legend(state, bool(atlas.point_countries))
+                    ),
                     html.Div(
                         className="downloads",
                         children=[
@@ -213,9 +216,7 @@ def _controls(atlas: Atlas, state: FilterState, lo: int, hi: int) -> list:
                                     max=hi,
                                     step=1,
                                     value=hi,
-                                    marks={
-                                        y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi
-                                    },
+                                    marks=year_marks(lo, hi),
                                     tooltip={"placement": "bottom", "always_visible": False},
                                 ),
                             ),
@@ -237,9 +238,15 @@ def _controls(atlas: Atlas, state: FilterState, lo: int, hi: int) -> list:
     ]
 
 
-def legend(state: FilterState) -> list:
+def year_marks(lo: int, hi: int) -> dict[int, str]:
+    marks = {y: str(y) for y in range(lo, hi + 1, 5) if hi - y >= 3}
+    marks[hi] = str(hi)
+    return marks
+
+
+def legend(state: FilterState, has_points: bool = False) -> list:
     rows = []
-    for item in legend_items(state):
+    for item in legend_items(state, has_points):
         rows.append(
             html.Li(
                 className="legend-item",
