@@ -11,7 +11,7 @@ from dash import Patch
 from dashboard.data import Atlas
 from dashboard.filters import FilterState, View, apply_filters
 
-UNKNOWN_COLOUR = "#cfcfcf"
+UNKNOWN_COLOUR = "#d6d6d6"
 OUTSIDE_FILTER_COLOUR = "#f1f1ee"
 OCEAN_COLOUR = "#f6f8fa"
 BORDER_COLOUR = "#ffffff"
@@ -20,7 +20,7 @@ CENTRE_MARKER_COLOUR = "#1b1b1b"
 CORRIDOR_COLOUR = "#8e44ad"
 
 # Trace order in the figure; Patch updates address traces by these positions.
-CHOROPLETH, COUNTRY_POINTS, CORRIDORS_LAND, CORRIDORS_SEA, CENTRE_MARKERS = range(5)
+CHOROPLETH, BRI_OUTLINES, COUNTRY_POINTS, CORRIDORS_LAND, CORRIDORS_SEA, CENTRE_MARKERS = range(6)
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ BRI_CLASSES = (
     ColourClass("non-member", "#e9e4d4", "Not on the member list"),
 )
 CLASSES = {"centres": CENTRE_CLASSES, "permits": PERMIT_CLASSES, "bri": BRI_CLASSES}
+OUTSIDE = ColourClass("outside", OUTSIDE_FILTER_COLOUR, "Outside the current filter")
 
 
 def country_class(country: dict, view: str) -> ColourClass:
@@ -72,29 +73,41 @@ def country_class(country: dict, view: str) -> ColourClass:
     raise ValueError(f"no class for {n}")
 
 
-def hover_text(c: dict) -> str:
-    """Hover label of a country; every value from data is HTML-escaped."""
-    n = c["centres_shown"]
+def centres_text(c: dict | None) -> str:
+    """The centre count as the hover shows it; None (outside the filter) reads as unknown."""
+    n = None if c is None else c["centres_shown"]
     if n is None:
-        centres = "unknown"
-    elif c.get("centres_basis") == "reported count":
-        centres = f"{n} (reported count)"
-    else:
-        centres = f"at least {n} (named sites)"
+        return "unknown"
+    if c.get("centres_basis") == "reported count":
+        return f"{n} (reported count)"
+    return f"at least {n} (named sites)"
+
+
+def static_hover(c: dict) -> list[str]:
+    """Hover fields that do not change with the filters; every value from data is HTML-escaped."""
     if c["bri_member"]:
         year = c.get("bri_signed_year")
-        bri = (
-            f"member (signed {year})"
-            if year
-            else "member" + (f" ({escape(c['bri_signed_note'])})" if c.get("bri_signed_note") else "")
-        )
+        note = c.get("bri_signed_note")
+        bri = f"member (signed {year})" if year else "member" + (f" ({escape(note)})" if note else "")
     else:
         bri = "not on the member list"
     permit = escape(c["permit_status"]) + (f" (as of {c['permit_as_of']})" if c.get("permit_as_of") else "")
     shape = "<br><i>Too small to draw at this scale: shown as a point</i>" if c["shape"] == "point" else ""
+    return [escape(c["name"]), permit, bri + shape]
+
+
+HOVER_TEMPLATE = (
+    "<b>%{customdata[0]}</b><br>HIFU centres: %{text}<br>Permit status: %{customdata[1]}"
+    "<br>Belt and Road: %{customdata[2]}<br><i>Click for details and sources</i><extra></extra>"
+)
+
+
+def hover_text(c: dict) -> str:
+    """The whole hover label of a country, as the template renders it (for tests and the API)."""
+    name, permit, bri = static_hover(c)
     return (
-        f"<b>{escape(c['name'])}</b><br>HIFU centres: {centres}<br>Permit status: {permit}"
-        f"<br>Belt and Road: {bri}{shape}<br><i>Click for details and sources</i>"
+        f"<b>{name}</b><br>HIFU centres: {centres_text(c)}<br>Permit status: {permit}"
+        f"<br>Belt and Road: {bri}<br><i>Click for details and sources</i>"
     )
 
 
@@ -111,43 +124,73 @@ def centre_hover(c: dict) -> str:
     return "<br>".join(p for p in parts if p)
 
 
-def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> dict[int, dict]:
-    """Per-trace data for a state: the only things that change between filter states."""
-    view = view or apply_filters(atlas, state)
-    classes = CLASSES[state.view]
-    index = {c.key: i for i, c in enumerate(classes)}
-    polys = [c for c in view.countries if c["shape"] == "polygon"]
-    points = [c for c in view.countries if c["shape"] == "point"]
-    bri_on = "bri" in state.overlays
+def polygon_countries(atlas: Atlas) -> list[dict]:
+    return [c for c in atlas.countries if c["shape"] == "polygon"]
+
+
+def static_data(atlas: Atlas) -> dict[int, dict]:
+    """Per-trace data sent once with the page: locations, hover fields, centre positions, corridors."""
+    polys = polygon_countries(atlas)
+    members = [c["iso3"] for c in polys if c["bri_member"]]
     land = [f for f in atlas.corridors if f["properties"]["kind"] == "land"]
     sea = [f for f in atlas.corridors if f["properties"]["kind"] == "sea"]
     return {
+        CHOROPLETH: {"locations": [c["iso3"] for c in polys], "customdata": [static_hover(c) for c in polys]},
+        BRI_OUTLINES: {"locations": members, "z": [0] * len(members)},
+        COUNTRY_POINTS: {
+            "lon": [atlas.label_points[c["iso3"]][0] for c in atlas.point_countries],
+            "customdata": [static_hover(c) for c in atlas.point_countries],
+        },
+        CORRIDORS_LAND: _lines(land),
+        CORRIDORS_SEA: _lines(sea),
+        CENTRE_MARKERS: {
+            "lon": [c["lon"] for c in atlas.centres],
+            "customdata": [centre_hover(c) for c in atlas.centres],
+        },
+    }
+
+
+def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> dict[int, dict]:
+    """Per-trace data for a state: the only things that change between filter states.
+
+    Every trace keeps all its locations (sent once); a filtered-out country gets the
+    'outside the filter' class, and a filtered-out centre a null latitude.
+    """
+    view = view or apply_filters(atlas, state)
+    classes = (*CLASSES[state.view], OUTSIDE)
+    outside = len(classes) - 1
+    index = {c.key: i for i, c in enumerate(classes)}
+    shown = {c["iso3"]: c for c in view.countries}
+    polys = polygon_countries(atlas)
+    visible_centres = {id(c) for c in view.centres}
+
+    def z(c):
+        s = shown.get(c["iso3"])
+        return outside + 0.5 if s is None else index[country_class(s, state.view).key] + 0.5
+
+    return {
         CHOROPLETH: {
-            "locations": [c["iso3"] for c in polys],
-            "z": [index[country_class(c, state.view).key] + 0.5 for c in polys],
-            "customdata": [hover_text(c) for c in polys],
+            "z": [z(c) for c in polys],
+            "text": [centres_text(shown.get(c["iso3"])) for c in polys],
             "zmax": len(classes),
             "colorscale": _discrete_scale(classes),
-            "marker.line.color": [
-                BRI_OUTLINE_COLOUR if bri_on and c["bri_member"] else BORDER_COLOUR for c in polys
-            ],
-            "marker.line.width": [1.1 if bri_on and c["bri_member"] else 0.4 for c in polys],
         },
+        BRI_OUTLINES: {"visible": "bri" in state.overlays},
         COUNTRY_POINTS: {
-            "lon": [atlas.label_points[c["iso3"]][0] for c in points],
-            "lat": [atlas.label_points[c["iso3"]][1] for c in points],
-            "customdata": [hover_text(c) for c in points],
-            "marker.color": [country_class(c, state.view).colour for c in points],
-            "marker.line.color": [
-                BRI_OUTLINE_COLOUR if bri_on and c["bri_member"] else "#555555" for c in points
+            "lat": [
+                atlas.label_points[c["iso3"]][1] if c["iso3"] in shown else None
+                for c in atlas.point_countries
+            ],
+            "text": [centres_text(shown.get(c["iso3"])) for c in atlas.point_countries],
+            "marker.color": [
+                country_class(shown[c["iso3"]], state.view).colour if c["iso3"] in shown else OUTSIDE.colour
+                for c in atlas.point_countries
             ],
         },
-        CORRIDORS_LAND: {**_lines(land), "visible": "corridors" in state.overlays},
-        CORRIDORS_SEA: {**_lines(sea), "visible": "corridors" in state.overlays},
+        CORRIDORS_LAND: {"visible": "corridors" in state.overlays},
+        CORRIDORS_SEA: {"visible": "corridors" in state.overlays},
         CENTRE_MARKERS: {
-            "lon": [c["lon"] for c in view.centres],
-            "lat": [c["lat"] for c in view.centres],
-            "customdata": [centre_hover(c) for c in view.centres],
+            "lat": [c["lat"] if id(c) in visible_centres else None for c in atlas.centres],
             "visible": "centres" in state.overlays,
         },
     }
@@ -200,7 +243,7 @@ def lon_extent(intervals: list[tuple[float, float]]) -> tuple[float, float]:
 
 def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figure:
     """The whole map figure. Geometry is referenced by URL: the browser fetches it once."""
-    data = trace_data(atlas, state)
+    view = apply_filters(atlas, state)
     fig = go.Figure()
     fig.add_trace(
         go.Choropleth(
@@ -208,15 +251,29 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
             featureidkey="id",
             zmin=0,
             showscale=False,
-            hovertemplate="%{customdata}<extra></extra>",
+            marker={"line": {"color": BORDER_COLOUR, "width": 0.4}},
+            hovertemplate=HOVER_TEMPLATE,
             name="countries",
+        )
+    )
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geometry_url,
+            featureidkey="id",
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False,
+            marker={"line": {"color": BRI_OUTLINE_COLOUR, "width": 1.1}},
+            hoverinfo="skip",
+            name="Belt and Road member outlines",
         )
     )
     fig.add_trace(
         go.Scattergeo(
             mode="markers",
-            marker={"symbol": "diamond", "size": 9, "line": {"width": 1}},
-            hovertemplate="%{customdata}<extra></extra>",
+            marker={"symbol": "diamond", "size": 9, "line": {"width": 1, "color": "#555555"}},
+            hovertemplate=HOVER_TEMPLATE,
             name="countries shown as points",
         )
     )
@@ -238,8 +295,9 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
             name="HIFU centres",
         )
     )
-    for i, values in data.items():
-        fig.update_traces(_nested(values), selector=i)
+    for data in (static_data(atlas), trace_data(atlas, state, view)):
+        for i, values in data.items():
+            fig.update_traces(_nested(values), selector=i)
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         showlegend=False,
@@ -248,7 +306,7 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
         uirevision="map",
         hoverlabel={"bgcolor": "#ffffff", "font": {"size": 13}},
         geo={
-            **layout_geo(atlas, state, apply_filters(atlas, state)),
+            **layout_geo(atlas, state, view),
             "resolution": 110,
             "showframe": False,
             "showcoastlines": False,
@@ -285,7 +343,9 @@ def legend_items(state: FilterState, has_points: bool = False) -> list[dict]:
     """Legend rows for the view and overlays: swatch kind, colour and label."""
     items = [{"kind": "fill", "colour": c.colour, "label": c.label} for c in CLASSES[state.view]]
     if has_points:
-        items.append({"kind": "point", "colour": "#888888", "label": "Too small to draw at this scale: shown as ◆"})
+        items.append(
+            {"kind": "point", "colour": "#888888", "label": "Too small to draw at this scale: shown as ◆"}
+        )
     if state.narrows_countries:
         items.append({"kind": "fill", "colour": OUTSIDE_FILTER_COLOUR, "label": "Outside the current filter"})
     if "bri" in state.overlays:

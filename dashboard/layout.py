@@ -239,7 +239,7 @@ def _controls(atlas: Atlas, state: FilterState, lo: int, hi: int) -> list:
 
 
 def year_marks(lo: int, hi: int) -> dict[int, str]:
-    marks = {y: str(y) for y in range(lo, hi + 1, 5) if hi - y >= 3}
+    marks = {y: str(y) for y in range(lo, hi + 1, 5) if hi - y > 3}
     marks[hi] = str(hi)
     return marks
 
