@@ -72,7 +72,8 @@ def register(app: Dash, atlas: Atlas) -> None:
             return [no_update, *control_values(state, year_max), error]
         named = dict(zip([key for _, key in CONTROLS], values[: len(CONTROLS)]))
         year_all = "all" in (named.pop("year_all") or [])
-        state = from_controls(**named, year=None if year_all else named.pop("year"))
+        year = named.pop("year")
+        state = from_controls(**named, year=None if year_all else year)
         return [to_query(state), *[no_update] * len(CONTROLS), None]
 
     @app.callback(

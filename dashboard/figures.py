@@ -196,7 +196,7 @@ def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> di
     }
 
 
-WORLD_CENTRE = {"lon": 0.0, "lat": 12.5}
+WORLD_CENTRE = {"lon": 0.0, "lat": 0.0}
 MAX_ZOOM = 12.0
 
 
@@ -216,7 +216,7 @@ def layout_geo(atlas: Atlas, state: FilterState, view: View) -> dict:
     lon_c = (lon_lo + lon_hi) / 2
     lon_c = (lon_c + 180) % 360 - 180
     span_lon, span_lat = max(lon_hi - lon_lo, 1.0), max(lat_hi - lat_lo, 1.0)
-    scale = min(360 / span_lon, 145 / span_lat) * 0.75  # 145°: the visible latitude band
+    scale = min(360 / span_lon, 180 / span_lat) * 0.8
     geo["projection"]["scale"] = round(min(max(scale, 1.0), MAX_ZOOM), 3)
     geo["projection"]["rotation"] = {"lon": round(lon_c, 3)}
     geo["center"] = {"lon": round(lon_c, 3), "lat": round((lat_lo + lat_hi) / 2, 3)}
@@ -317,7 +317,6 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
             "oceancolor": OCEAN_COLOUR,
             "showlakes": False,
             "bgcolor": "rgba(0,0,0,0)",
-            "lataxis": {"range": [-60, 85]},
         },
     )
     return fig
