@@ -131,12 +131,10 @@ def polygon_countries(atlas: Atlas) -> list[dict]:
 def static_data(atlas: Atlas) -> dict[int, dict]:
     """Per-trace data sent once with the page: locations, hover fields, centre positions, corridors."""
     polys = polygon_countries(atlas)
-    members = [c["iso3"] for c in polys if c["bri_member"]]
     land = [f for f in atlas.corridors if f["properties"]["kind"] == "land"]
     sea = [f for f in atlas.corridors if f["properties"]["kind"] == "sea"]
     return {
         CHOROPLETH: {"locations": [c["iso3"] for c in polys], "customdata": [static_hover(c) for c in polys]},
-        BRI_OUTLINES: {"locations": members, "z": [0] * len(members)},
         COUNTRY_POINTS: {
             "lon": [atlas.label_points[c["iso3"]][0] for c in atlas.point_countries],
             "customdata": [static_hover(c) for c in atlas.point_countries],
@@ -175,7 +173,11 @@ def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> di
             "zmax": len(classes),
             "colorscale": _discrete_scale(classes),
         },
-        BRI_OUTLINES: {"visible": "bri" in state.overlays},
+        BRI_OUTLINES: {
+            "locations": [c["iso3"] for c in polys if c["bri_member"] and c["iso3"] in shown],
+            "z": [0] * sum(1 for c in polys if c["bri_member"] and c["iso3"] in shown),
+            "visible": "bri" in state.overlays,
+        },
         COUNTRY_POINTS: {
             "lat": [
                 atlas.label_points[c["iso3"]][1] if c["iso3"] in shown else None
