@@ -15,10 +15,11 @@ GEOJSON = "application/geo+json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def register_routes(server: Flask, atlas: Atlas) -> None:
+def register_routes(server: Flask, atlas: Atlas, cache_size: int = 512) -> None:
+    """Add the API routes. Benchmarks pass cache_size=0 for the uncached baseline."""
     basemap = paths.BASEMAP_TOPOJSON.read_bytes()
 
-    @lru_cache(maxsize=512)
+    @lru_cache(maxsize=cache_size)
     def render(kind: str, query: str) -> tuple[str, str]:
         # Filtered results are a pure function of the filters and the build: cache them by query.
         state = parse_query(query, atlas)

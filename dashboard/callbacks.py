@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import ids
@@ -52,7 +54,9 @@ def state_from_search(atlas: Atlas, search: str | None) -> tuple[FilterState, st
         )
 
 
-def register(app: Dash, atlas: Atlas) -> None:
+def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> None:
+    """Register the page's callbacks. `map_update(atlas, state, view)` makes the figure update:
+    a Patch in the app; benchmarks pass a full-figure rebuild as the naive baseline."""
     year_max = atlas.years[1]
 
     @app.callback(
@@ -88,7 +92,7 @@ def register(app: Dash, atlas: Atlas) -> None:
         view = apply_filters(atlas, state)
         has_points = any(c["shape"] == "point" for c in view.countries)
         return (
-            patch_figure(atlas, state, view),
+            map_update(atlas, state, view),
             legend(state, has_points),
             kpi_cards(view.kpis),
             f"/api/coverage.geojson{to_query(state)}",

@@ -142,7 +142,7 @@ def build(
         "shipped_data": shipped,
         "counts_note": "Centre counts are lower bounds built from named public sources ('at least'); null means unknown. Permit status is unknown unless a source names the country.",
         "licence": "Boundaries: Natural Earth (public domain) via world-atlas 2.0.2 (ISC); city coordinates: GeoNames (CC BY 4.0); facts cite their sources row by row.",
-        "sources": [i for i in inputs.values() if i],
+        "sources": list({i["path"]: i for i in inputs.values() if i}.values()),
     }
 
     # ---- Save outputs -------------------------------------------------------------------
