@@ -9,7 +9,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, no_update
 from dashboard import ids
 from dashboard.data import Atlas
 from dashboard.exports import coverage_csv, coverage_geojson, dumps
-from dashboard.figures import patch_figure
+from dashboard.figures import legend_items, legend_title, patch_figure
 from dashboard.filters import FilterError, FilterState, apply_filters, from_controls, parse_query, to_query
 from dashboard.layout import kpi_cards, legend
 from dashboard.sources import detail_panel
@@ -85,17 +85,26 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
         Output(ids.LEGEND, "children"),
         Output(ids.KPIS, "children"),
         Output(ids.SHARE_LINK, "href"),
+        Output(ids.SHOWN, "data"),
         Input(ids.URL, "search"),
+        State(ids.SHOWN, "data"),
     )
-    def update_map(search):
+    def update_map(search, shown):
+        """Update the map from the URL, sending only what differs from the state shown now."""
         state, _ = state_from_search(atlas, search)
-        view = apply_filters(atlas, state)
-        has_points = any(c["shape"] == "point" for c in view.countries)
+        previous, _ = state_from_search(atlas, shown)
+        view, before = apply_filters(atlas, state), apply_filters(atlas, previous)
+        now_legend = (state, any(c["shape"] == "point" for c in view.countries))
+        old_legend = (previous, any(c["shape"] == "point" for c in before.countries))
+        same_legend = legend_items(*now_legend) == legend_items(*old_legend) and legend_title(
+            state
+        ) == legend_title(previous)
         return (
-            map_update(atlas, state, view),
-            legend(state, has_points),
-            kpi_cards(view.kpis),
+            map_update(atlas, state, view, previous),
+            no_update if same_legend else legend(*now_legend),
+            no_update if view.kpis == before.kpis else kpi_cards(view.kpis),
             f"/api/coverage.geojson{to_query(state)}",
+            to_query(state),
         )
 
     @app.callback(

@@ -164,13 +164,13 @@ def trace_data(atlas: Atlas, state: FilterState, view: View | None = None) -> di
 
     def z(c):
         s = shown.get(c["iso3"])
-        return outside + 0.5 if s is None else index[country_class(s, state.view).key] + 0.5
+        return outside if s is None else index[country_class(s, state.view).key]
 
     return {
         CHOROPLETH: {
             "z": [z(c) for c in polys],
             "text": [centres_text(shown.get(c["iso3"])) for c in polys],
-            "zmax": len(classes),
+            "zmax": len(classes) - 0.5,
             "colorscale": _discrete_scale(classes),
         },
         BRI_OUTLINES: {
@@ -243,15 +243,15 @@ def lon_extent(intervals: list[tuple[float, float]]) -> tuple[float, float]:
     return merged[i + 1][0], merged[i][1] + 360
 
 
-def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figure:
-    """The whole map figure. Geometry is referenced by URL: the browser fetches it once."""
+def build_figure(atlas: Atlas, state: FilterState, geometry: str | dict) -> go.Figure:
+    """The whole map figure. Geometry is a URL (the browser fetches it once) or inline GeoJSON."""
     view = apply_filters(atlas, state)
     fig = go.Figure()
     fig.add_trace(
         go.Choropleth(
-            geojson=geometry_url,
+            geojson=geometry,
             featureidkey="id",
-            zmin=0,
+            zmin=-0.5,
             showscale=False,
             marker={"line": {"color": BORDER_COLOUR, "width": 0.4}},
             hovertemplate=HOVER_TEMPLATE,
@@ -260,7 +260,7 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
     )
     fig.add_trace(
         go.Choropleth(
-            geojson=geometry_url,
+            geojson=geometry,
             featureidkey="id",
             zmin=0,
             zmax=1,
@@ -324,20 +324,38 @@ def build_figure(atlas: Atlas, state: FilterState, geometry_url: str) -> go.Figu
     return fig
 
 
-def patch_figure(atlas: Atlas, state: FilterState, view: View | None = None) -> Patch:
-    """A partial update for a filter or view change: data arrays only, never the geometry."""
+def patch_figure(
+    atlas: Atlas, state: FilterState, view: View | None = None, previous: FilterState | None = None
+) -> Patch:
+    """A partial update for a filter or view change: data arrays only, never the geometry.
+
+    With `previous` (the state the browser shows now), only the values that differ are sent.
+    """
+    view = view or apply_filters(atlas, state)
+    now = _flat(atlas, state, view)
+    before = _flat(atlas, previous, apply_filters(atlas, previous)) if previous is not None else {}
     patch = Patch()
+    for path, value in now.items():
+        if path in before and before[path] == value:
+            continue
+        target = patch
+        *parents, leaf = path
+        for p in parents:
+            target = target[p]
+        target[leaf] = value
+    return patch
+
+
+def _flat(atlas: Atlas, state: FilterState, view: View) -> dict[tuple, object]:
+    """Every value a Patch may set, keyed by its path in the figure."""
+    out: dict[tuple, object] = {}
     for i, values in trace_data(atlas, state, view).items():
         for key, value in values.items():
-            target = patch["data"][i]
-            *parents, leaf = key.split(".")
-            for p in parents:
-                target = target[p]
-            target[leaf] = value
-    geo = layout_geo(atlas, state, view or apply_filters(atlas, state))
-    patch["layout"]["geo"]["projection"] = geo["projection"]
-    patch["layout"]["geo"]["center"] = geo["center"]
-    return patch
+            out[("data", i, *key.split("."))] = value
+    geo = layout_geo(atlas, state, view)
+    out[("layout", "geo", "projection")] = geo["projection"]
+    out[("layout", "geo", "center")] = geo["center"]
+    return out
 
 
 def legend_items(state: FilterState, has_points: bool = False) -> list[dict]:

@@ -15,6 +15,7 @@ from dashboard.filters import (
     VIEWS,
     FilterState,
     apply_filters,
+    to_query,
 )
 from dashboard.sources import sources_tab
 
@@ -25,7 +26,8 @@ def geometry_url(atlas: Atlas) -> str:
     return f"/geo/countries.{atlas.geometry_etag}.geojson"
 
 
-def build_layout(atlas: Atlas) -> html.Div:
+def build_layout(atlas: Atlas, geometry: dict | None = None) -> html.Div:
+    """The page. Geometry goes by URL unless given inline (the benchmarks' naive baseline)."""
     state = FilterState()
     view = apply_filters(atlas, state)
     lo, hi = atlas.years
@@ -34,6 +36,8 @@ def build_layout(atlas: Atlas) -> html.Div:
         children=[
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Download(id=ids.DOWNLOAD),
+            # The query string of the state the map shows, so updates send only what changed.
+            dcc.Store(id=ids.SHOWN, data=to_query(state)),
             dcc.Interval(id=ids.TICKER, interval=1200, disabled=True),
             html.Header(
                 className="masthead",
@@ -53,7 +57,11 @@ def build_layout(atlas: Atlas) -> html.Div:
                 className="tabs",
                 mobile_breakpoint=0,
                 children=[
-                    dcc.Tab(label="Map", value="map", children=_map_tab(atlas, state, view, lo, hi)),
+                    dcc.Tab(
+                        label="Map",
+                        value="map",
+                        children=_map_tab(atlas, state, view, lo, hi, geometry or geometry_url(atlas)),
+                    ),
                     dcc.Tab(label="Sources & notes", value="sources", children=sources_tab(atlas)),
                 ],
             ),
@@ -68,7 +76,7 @@ def build_layout(atlas: Atlas) -> html.Div:
     )
 
 
-def _map_tab(atlas: Atlas, state: FilterState, view, lo: int, hi: int) -> html.Div:
+def _map_tab(atlas: Atlas, state: FilterState, view, lo: int, hi: int, geometry) -> html.Div:
     return html.Div(
         className="map-tab",
         children=[
@@ -84,7 +92,7 @@ def _map_tab(atlas: Atlas, state: FilterState, view, lo: int, hi: int) -> html.D
                         children=dcc.Graph(
                             id=ids.MAP,
                             className="map",
-                            figure=build_figure(atlas, state, geometry_url(atlas)),
+                            figure=build_figure(atlas, state, geometry),
                             config={
                                 "topojsonURL": TOPOJSON_URL,
                                 "displaylogo": False,
@@ -245,17 +253,12 @@ def year_marks(lo: int, hi: int) -> dict[int, str]:
 
 
 def legend(state: FilterState, has_points: bool = False) -> list:
-    rows = []
-    for item in legend_items(state, has_points):
-        rows.append(
-            html.Li(
-                className="legend-item",
-                children=[
-                    html.Span(className=f"swatch swatch-{item['kind']}", style={"--swatch": item["colour"]}),
-                    html.Span(item["label"]),
-                ],
-            )
+    rows = [
+        html.Li(
+            item["label"], className=f"legend-item swatch-{item['kind']}", style={"--swatch": item["colour"]}
         )
+        for item in legend_items(state, has_points)
+    ]
     return [html.H2(legend_title(state), className="legend-title"), html.Ul(rows, className="legend-list")]
 
 

@@ -68,3 +68,15 @@ def test_basemap_topojson_is_served_locally(client):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_page_loads_the_geo_bundle_matching_plotly_py(client):
+    from plotly.offline import get_plotlyjs_version
+
+    from etl import paths
+
+    bundle = (paths.ROOT / "dashboard" / "assets" / "vendor" / "plotly-geo.min.js").read_text()[:300]
+    assert f"v{get_plotlyjs_version()}" in bundle
+    page = client.get("/").get_data(as_text=True)
+    assert "plotly-geo.min.js" in page
+    assert "package_data/plotly.min.js" not in page

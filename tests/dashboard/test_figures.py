@@ -99,3 +99,40 @@ def test_legend_states_class_breaks_and_schematic_corridors():
     assert any("schematic" in label for label in labels)
     assert not any("shown as ◆" in label for label in labels)
     assert any("shown as ◆" in i["label"] for i in legend_items(FilterState(), has_points=True))
+
+
+def _ops(patch):
+    return {tuple(op["location"]) for op in patch.to_plotly_json()["operations"]}
+
+
+def test_patch_sends_only_what_changed_since_the_shown_state(atlas):
+    same = patch_figure(atlas, FilterState(), previous=FilterState())
+    assert _ops(same) == set()
+    view_change = _ops(patch_figure(atlas, parse_query("view=permits", atlas), previous=FilterState()))
+    assert ("data", CHOROPLETH, "z") in view_change and ("data", CHOROPLETH, "colorscale") in view_change
+    assert ("data", CHOROPLETH, "text") not in view_change  # counts did not change
+    assert not any(loc[:2] == ("layout", "geo") for loc in view_change)
+    zoom = _ops(patch_figure(atlas, parse_query("region=Africa", atlas), previous=FilterState()))
+    assert ("layout", "geo", "projection") in zoom
+
+
+def test_every_filter_change_patch_is_under_10_kb(atlas):
+    import itertools
+
+    queries = [
+        "",
+        "view=permits",
+        "view=bri",
+        "region=Asia",
+        "bri=member&region=Europe",
+        "year=2012",
+        "overlays=none",
+    ]
+    for a, b in itertools.permutations(queries, 2):
+        patch = patch_figure(atlas, parse_query(b, atlas), previous=parse_query(a, atlas))
+        payload = json.dumps(
+            patch.to_plotly_json(),
+            cls=pio.json.PlotlyJSONEncoder if hasattr(pio.json, "PlotlyJSONEncoder") else None,
+        )
+        assert len(payload.encode()) < 10_000, (a, b)
+        assert "coordinates" not in payload
