@@ -148,7 +148,10 @@ def callback_body(query, shown):
     return {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": "url", "property": "search", "value": query}],
+        "inputs": [
+            {"id": "url", "property": "search", "value": query},
+            {"id": "user-data", "property": "data", "value": None},
+        ],
         "changedPropIds": ["url.search"],
         "state": [{"id": "shown-state", "property": "data", "value": shown}],
     }

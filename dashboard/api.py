@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify, request
 from dashboard.data import Atlas
 from dashboard.exports import centres_geojson, coverage_csv, coverage_geojson, dumps
 from dashboard.filters import FilterError, apply_filters, parse_query, to_query
+from dashboard.userdata import TEMPLATE_CSV
 from etl import paths
 
 GEOJSON = "application/geo+json"
@@ -66,6 +67,12 @@ def register_routes(server: Flask, atlas: Atlas, cache_size: int = 512) -> None:
     def topojson():
         response = Response(basemap, mimetype="application/json")
         response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    @server.get("/api/template.csv")
+    def template_csv():
+        response = Response(TEMPLATE_CSV, mimetype="text/csv")
+        response.headers["Content-Disposition"] = 'attachment; filename="hifu-deployments-template.csv"'
         return response
 
     @server.get("/healthz")

@@ -11,8 +11,11 @@ from dashboard.data import Atlas
 from dashboard.exports import coverage_csv, coverage_geojson, dumps
 from dashboard.figures import legend_items, legend_title, patch_figure
 from dashboard.filters import FilterError, FilterState, apply_filters, from_controls, parse_query, to_query
-from dashboard.layout import kpi_cards, legend
+from dashboard.layout import kpi_cards, legend, upload_status
 from dashboard.sources import detail_panel
+from dashboard.userdata import data_key, parse_upload, user_atlas
+
+SHOWN_SEPARATOR = "|"
 
 CONTROLS = (
     (ids.VIEW, "view"),
@@ -87,25 +90,54 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
         Output(ids.SHARE_LINK, "href"),
         Output(ids.SHOWN, "data"),
         Input(ids.URL, "search"),
+        Input(ids.USER_DATA, "data"),
         State(ids.SHOWN, "data"),
     )
-    def update_map(search, shown):
+    def update_map(search, user_data, shown):
         """Update the map from the URL, sending only what differs from the state shown now."""
+        data = user_atlas(atlas, user_data)
+        key = data_key(user_data)
         state, _ = state_from_search(atlas, search)
-        previous, _ = state_from_search(atlas, shown)
-        view, before = apply_filters(atlas, state), apply_filters(atlas, previous)
+        shown_query, _, shown_key = (shown or "").partition(SHOWN_SEPARATOR)
+        previous, _ = state_from_search(atlas, shown_query)
+        same_data = shown_key == key
+        view = apply_filters(data, state)
+        before = apply_filters(data, previous) if same_data else None
         now_legend = (state, any(c["shape"] == "point" for c in view.countries))
-        old_legend = (previous, any(c["shape"] == "point" for c in before.countries))
-        same_legend = legend_items(*now_legend) == legend_items(*old_legend) and legend_title(
-            state
-        ) == legend_title(previous)
-        return (
-            map_update(atlas, state, view, previous),
-            no_update if same_legend else legend(*now_legend),
-            no_update if view.kpis == before.kpis else kpi_cards(view.kpis),
-            f"/api/coverage.geojson{to_query(state)}",
-            to_query(state),
+        old_legend = (previous, any(c["shape"] == "point" for c in before.countries)) if before else None
+        same_legend = (
+            old_legend is not None
+            and legend_items(*now_legend) == legend_items(*old_legend)
+            and legend_title(state) == legend_title(previous)
         )
+        return (
+            map_update(data, state, view, previous if same_data else None),
+            no_update if same_legend else legend(*now_legend),
+            no_update if before is not None and view.kpis == before.kpis else kpi_cards(view.kpis),
+            f"/api/coverage.geojson{to_query(state)}",
+            f"{to_query(state)}{SHOWN_SEPARATOR}{key}",
+        )
+
+    @app.callback(
+        Output(ids.USER_DATA, "data"),
+        Output(ids.UPLOAD_STATUS, "children"),
+        Input(ids.UPLOAD, "contents"),
+        Input(ids.USER_RESET, "n_clicks"),
+        State(ids.UPLOAD, "filename"),
+        State(ids.USER_DATA, "data"),
+    )
+    def use_uploaded_data(contents, _reset, filename, current):
+        """Validate an upload with the ETL's rules; keep what passes in this browser tab only."""
+        if ctx.triggered_id == ids.USER_RESET:
+            return None, []
+        if ctx.triggered_id is None:  # page load: the tab may still hold an earlier upload
+            return no_update, upload_status(current)
+        if not contents:
+            return no_update, no_update
+        result = parse_upload(contents, filename)
+        if "error" in result:
+            return no_update, upload_status(current, result["error"])
+        return result, upload_status(result)
 
     @app.callback(
         Output(ids.DETAIL_BODY, "children"),
@@ -113,19 +145,21 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
         Input(ids.MAP, "clickData"),
         Input(ids.URL, "search"),
         State(ids.DETAIL, "hidden"),
+        State(ids.USER_DATA, "data"),
         prevent_initial_call=True,
     )
-    def show_detail(click, search, hidden):
+    def show_detail(click, search, hidden, user_data):
         if ctx.triggered_id == ids.URL:
             return no_update, hidden
+        data = user_atlas(atlas, user_data)
         point = (click or {}).get("points", [{}])[0]
-        iso3 = point.get("location") or _iso3_near(atlas, point)
+        iso3 = point.get("location") or _iso3_near(data, point)
         if not iso3:
             return no_update, hidden
         state, _ = state_from_search(atlas, search)
-        view = apply_filters(atlas, state)
+        view = apply_filters(data, state)
         country = next((c for c in view.countries if c["iso3"] == iso3), None)
-        return detail_panel(atlas, iso3, country, view.centres), False
+        return detail_panel(data, iso3, country, view.centres), False
 
     @app.callback(
         Output(ids.DETAIL, "hidden", allow_duplicate=True),
@@ -140,15 +174,18 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
         Input(ids.DOWNLOAD_GEOJSON, "n_clicks"),
         Input(ids.DOWNLOAD_CSV, "n_clicks"),
         State(ids.URL, "search"),
+        State(ids.USER_DATA, "data"),
         prevent_initial_call=True,
     )
-    def download(_geojson, _csv, search):
+    def download(_geojson, _csv, search, user_data):
+        """Downloads are filtered exactly like the screen, from the data this tab shows."""
+        data = user_atlas(atlas, user_data)
         state, _ = state_from_search(atlas, search)
-        view = apply_filters(atlas, state)
+        view = apply_filters(data, state)
         if ctx.triggered_id == ids.DOWNLOAD_CSV:
             return dcc.send_string(coverage_csv(view), "hifu-coverage.csv", type="text/csv")
         return dcc.send_string(
-            dumps(coverage_geojson(atlas, state, view)), "hifu-coverage.geojson", type="application/geo+json"
+            dumps(coverage_geojson(data, state, view)), "hifu-coverage.geojson", type="application/geo+json"
         )
 
     @app.callback(

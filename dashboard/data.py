@@ -11,7 +11,7 @@ from pathlib import Path
 from etl import paths
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Atlas:
     """Everything the ETL wrote, plus lookups derived from it (no re-derivation of data)."""
 

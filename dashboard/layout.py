@@ -37,7 +37,9 @@ def build_layout(atlas: Atlas, geometry: dict | None = None) -> html.Div:
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Download(id=ids.DOWNLOAD),
             # The query string of the state the map shows, so updates send only what changed.
-            dcc.Store(id=ids.SHOWN, data=to_query(state)),
+            dcc.Store(id=ids.SHOWN, data=to_query(state) + "|"),
+            # A user's uploaded deployments: kept in this browser tab only (session storage).
+            dcc.Store(id=ids.USER_DATA, storage_type="session"),
             dcc.Interval(id=ids.TICKER, interval=1200, disabled=True),
             html.Header(
                 className="masthead",
@@ -105,6 +107,7 @@ def _map_tab(atlas: Atlas, state: FilterState, view, lo: int, hi: int, geometry)
                     html.Div(
                         id=ids.LEGEND, className="legend", children=legend(state, bool(atlas.point_countries))
                     ),
+                    _upload_section(),
                     html.Div(
                         className="downloads",
                         children=[
@@ -244,6 +247,69 @@ def _controls(atlas: Atlas, state: FilterState, lo: int, hi: int) -> list:
         ),
         html.Button("Reset all filters", id=ids.RESET, className="button reset"),
     ]
+
+
+def _upload_section() -> html.Div:
+    return html.Div(
+        className="upload-box",
+        children=[
+            html.Div(
+                className="upload-row",
+                children=[
+                    html.Span("Your own data:", className="downloads-label"),
+                    dcc.Upload(
+                        id=ids.UPLOAD,
+                        children=html.Button("Upload CSV or XLSX", className="button"),
+                        multiple=False,
+                    ),
+                    html.A(
+                        "Template CSV", href="/api/template.csv", download="hifu-deployments-template.csv"
+                    ),
+                    html.Button("Back to shipped data", id=ids.USER_RESET, className="button"),
+                ],
+            ),
+            html.Small(
+                "Columns: country, centres, and optionally permit_status, as_of, source. Your file replaces the "
+                "shipped counts in this browser tab only; nothing is stored on the server.",
+                className="hint",
+            ),
+            html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status"),
+        ],
+    )
+
+
+def upload_status(data: dict | None, error: str | None = None) -> list:
+    """What the page says about the data it shows: an error, the shipped data, or an upload."""
+    if error:
+        return [html.P(error, className="upload-error")]
+    if not data or "summary" not in data:
+        return []
+    s = data["summary"]
+    rows = [
+        html.Tr([html.Td(str(r["line"])), html.Td(r["reason"]), html.Td(r["value"])]) for r in s["rejected"]
+    ]
+    children = [
+        html.P(
+            f"Showing your data from {s['file']}: {s['rows_used']} of {s['rows_read']} rows used for "
+            f"{s['countries']} countries; {s['rows_rejected']} rejected. Centres read {s['centres_read']} = "
+            f"on the map {s['centres_on_map']} + rejected {s['centres_rejected']}.",
+            className="upload-summary",
+        )
+    ]
+    if rows:
+        more = s["rows_rejected"] - len(rows)
+        children.append(
+            html.Table(
+                className="table rejected",
+                children=[
+                    html.Thead(html.Tr([html.Th("Line"), html.Th("Why it was rejected"), html.Th("Row")])),
+                    html.Tbody(rows),
+                ],
+            )
+        )
+        if more > 0:
+            children.append(html.P(f"…and {more} more rejected rows."))
+    return children
 
 
 def year_marks(lo: int, hi: int) -> dict[int, str]:

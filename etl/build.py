@@ -24,6 +24,7 @@ from etl.inputs import (
     CENTRE_OPTIONAL,
     DEPLOYMENT_COLUMNS,
     DEPLOYMENT_OPTIONAL,
+    Deployment,
     validate_centres,
     validate_deployments,
 )
@@ -227,25 +228,47 @@ def _read_shipped_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def _country_properties(row, dep, named: int, bri: dict | None, centres, warnings: list[str]) -> dict:
-    sources: list[str] = []
-    if bri:
-        sources.append(f"{bri['source']} ({bri['source_date']})")
-        if bri.get("signed_source"):
-            sources.append(f"{bri['signed_source']} ({bri['signed_source_date']})")
-    count, basis = (named or None), ("named sites" if named else None)
-    status, status_as_of, note = "unknown", None, None
-    if dep is not None:
-        sources.extend(dep.sources)
-        status, status_as_of = dep.permit_status, dep.as_of
-        note = "; ".join(dep.notes) or None
-        if dep.centres is not None:
-            if dep.centres < named:
+def deployment_fields(
+    dep: Deployment | None, named: int, iso3: str = "", warnings: list[str] | None = None
+) -> dict:
+    """Count, basis and permit fields of a country from its deployments row and named sites.
+
+    Shared by the ETL and by the dashboard's per-session uploads, so both decide alike: a
+    reported count replaces the named-site count unless it is lower; no row means unknown.
+    """
+    out = {
+        "centres": named or None,
+        "centres_basis": "named sites" if named else None,
+        "permit_status": "unknown",
+        "permit_as_of": None,
+        "permit_note": None,
+    }
+    if dep is None:
+        return out
+    out.update(
+        permit_status=dep.permit_status, permit_as_of=dep.as_of, permit_note="; ".join(dep.notes) or None
+    )
+    if dep.centres is not None:
+        if dep.centres < named:
+            if warnings is not None:
                 warnings.append(
-                    f"{row.iso3}: deployments count {dep.centres} is below the {named} named centres; showing {named}"
+                    f"{iso3}: deployments count {dep.centres} is below the {named} named centres; showing {named}"
                 )
-            else:
-                count, basis = dep.centres, "reported count"
+        else:
+            out.update(centres=dep.centres, centres_basis="reported count")
+    return out
+
+
+def bri_sources(bri: dict | None) -> list[str]:
+    if not bri:
+        return []
+    out = [f"{bri['source']} ({bri['source_date']})"]
+    if bri.get("signed_source"):
+        out.append(f"{bri['signed_source']} ({bri['signed_source_date']})")
+    return out
+
+
+def _country_properties(row, dep, named: int, bri: dict | None, centres, warnings: list[str]) -> dict:
     site_sources = sorted(
         {
             f"{c.props['source']} ({c.props['source_date'] or 'undated'})"
@@ -253,7 +276,7 @@ def _country_properties(row, dep, named: int, bri: dict | None, centres, warning
             if c.iso3 == row.iso3 and c.props["source"]
         }
     )
-    sources.extend(site_sources)
+    sources = [*bri_sources(bri), *(dep.sources if dep else []), *site_sources]
     geom = row.geometry
     shape = "none" if geom is None else ("point" if geom.geom_type == "Point" else "polygon")
     return {
@@ -264,12 +287,9 @@ def _country_properties(row, dep, named: int, bri: dict | None, centres, warning
         "bri_member": bri is not None,
         "bri_signed_year": int(bri["signed_year"]) if bri and bri["signed_year"] else None,
         "bri_signed_note": (bri or {}).get("signed_note") or None,
-        "centres": count,
-        "centres_basis": basis,
+        "bri_sources": bri_sources(bri),
+        **deployment_fields(dep, named, row.iso3, warnings),
         "named_sites": named,
-        "permit_status": status,
-        "permit_as_of": status_as_of,
-        "permit_note": note,
         "shape": shape,
         "sources": list(dict.fromkeys(sources)),
     }

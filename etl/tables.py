@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_COLUMNS = 200
 MAX_FIELD_CHARS = 10_000
+# An XLSX is a ZIP: refuse archives that would inflate beyond this before parsing (ZIP bombs).
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_XLSX_RATIO = 200
+MAX_XLSX_MEMBERS = 200
 
 _MAGIC = (
     (b"\x89PNG", "a PNG image"),
@@ -180,3 +185,58 @@ def _read_header(reader, name: str) -> tuple[list[str], int]:
 
 def _norm_header(cell: str) -> str:
     return cell.replace("\ufeff", "").strip().strip('"').strip().lower().replace(" ", "_")
+
+
+def read_xlsx_bytes(
+    data: bytes, name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Table:
+    """Read the first worksheet of an XLSX workbook into a Table (row numbers as line numbers).
+
+    The archive is inspected before it is opened: too many members, too much uncompressed
+    data, or a suspicious compression ratio is refused as a possible ZIP bomb.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            f"{name}: file is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} bytes are accepted"
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise InputError(f"{name}: not an XLSX workbook (an XLSX file is a ZIP archive)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{name}: damaged XLSX/ZIP archive ({exc})") from None
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if len(members) > MAX_XLSX_MEMBERS or total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_XLSX_RATIO:
+        raise InputError(
+            f"{name}: the archive would expand to {total:,} bytes in {len(members)} parts; "
+            "refused as a possible ZIP bomb"
+        )
+    if "xl/workbook.xml" not in archive.namelist():
+        raise InputError(f"{name}: a ZIP archive but not an XLSX workbook (no xl/workbook.xml)")
+    import openpyxl  # noqa: PLC0415 - only needed for XLSX uploads
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        records = []
+        for row in rows:
+            if len(records) > MAX_ROWS + 1:
+                raise InputError(f"{name}: more than {MAX_ROWS:,} data rows; split the file")
+            records.append(["" if v is None else _xlsx_text(v) for v in row])
+        book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for malformed workbooks
+        raise InputError(f"{name}: cannot read the workbook ({type(exc).__name__})") from None
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(records)
+    return read_csv_bytes(buf.getvalue().encode("utf-8"), name, required, optional)
+
+
+def _xlsx_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\r", " ").replace("\n", " ")[:MAX_FIELD_CHARS]
