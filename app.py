@@ -9,7 +9,9 @@ from collections import OrderedDict
 
 from dash import Dash, dcc
 from flask_compress import Compress
+from werkzeug.serving import WSGIRequestHandler
 
+from dashboard import security
 from dashboard.api import register_routes
 from dashboard.callbacks import register
 from dashboard.data import load_atlas
@@ -86,6 +88,7 @@ def create_app(map_update=patch_figure, cache_size: int = 512, inline_geometry: 
     app.layout = build_layout(atlas, json.loads(atlas.geometry_json) if inline_geometry else None)
     register(app, atlas, map_update)
     register_routes(app.server, atlas, cache_size)
+    security.install(app)
     app.server.config["COMPRESS_MIMETYPES"] = [
         "text/html",
         "text/css",
@@ -103,8 +106,17 @@ def create_app(map_update=patch_figure, cache_size: int = 512, inline_geometry: 
 app = create_app()
 server = app.server
 
+
+class _QuietHandler(WSGIRequestHandler):
+    """The development server, without its version banner."""
+
+    server_version = "hifu-atlas"
+    sys_version = ""
+
+
 if __name__ == "__main__":
     app.run(
+        request_handler=_QuietHandler,
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", "8050")),
         debug=os.environ.get("DASH_DEBUG", "").lower() in ("1", "true", "yes"),

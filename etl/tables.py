@@ -225,7 +225,10 @@ def read_xlsx_bytes(
         for row in rows:
             if len(records) > MAX_ROWS + 1:
                 raise InputError(f"{name}: more than {MAX_ROWS:,} data rows; split the file")
-            records.append(["" if v is None else _xlsx_text(v) for v in row])
+            cells = ["" if v is None else _xlsx_text(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()  # read-only sheets pad rows to max_col
+            records.append(cells)
         book.close()
     except InputError:
         raise

@@ -32,12 +32,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server_url(tmp_path_factory):
     port = _free_port()
+    log = open(tmp_path_factory.mktemp("gunicorn") / "gunicorn.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "app:server",
+        ],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -50,7 +62,8 @@ def server_url():
                     break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {proc.stdout.read()}") from None
+                log.seek(0)
+                raise RuntimeError(f"gunicorn exited: {log.read()[-2000:]}") from None
             time.sleep(0.3)
     else:
         proc.kill()
@@ -58,6 +71,7 @@ def server_url():
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="session")
