@@ -31,7 +31,9 @@ DOWNLOADS = ("/api/coverage.geojson", "/api/coverage.csv", "/api/centres.geojson
 
 
 class User(threading.Thread):
-    def __init__(self, port: int, stop_at: float, seed: int, geometry_path: str, results: dict, lock: threading.Lock):
+    def __init__(
+        self, port: int, stop_at: float, seed: int, geometry_path: str, results: dict, lock: threading.Lock
+    ):
         super().__init__(daemon=True)
         self.port, self.stop_at, self.rng = port, stop_at, random.Random(seed)
         self.geometry_path, self.results, self.lock = geometry_path, results, lock
@@ -69,7 +71,12 @@ class User(threading.Thread):
                     break
                 time.sleep(self.rng.uniform(0.1, 0.5))  # think time
                 q = self.rng.choice(QUERIES)
-                self.request("callback", "POST", "/_dash-update-component", json.dumps(callback_body(q, shown)).encode())
+                self.request(
+                    "callback",
+                    "POST",
+                    "/_dash-update-component",
+                    json.dumps(callback_body(q, shown)).encode(),
+                )
                 shown = q
                 if self.rng.random() < 0.3:
                     self.request("download", "GET", self.rng.choice(DOWNLOADS) + self.rng.choice(QUERIES))
@@ -105,8 +112,10 @@ def main() -> None:
         server.stop()
     total = sum(len(v) for v in results["latency"].values())
     errors = sum(results["errors"].values())
-    print(f"{args.users} users, {args.seconds:.0f} s, gunicorn -w {args.workers} on loopback; "
-          f"{total} requests in {elapsed:.1f} s = {total / elapsed:.0f} req/s; {errors} errors")
+    print(
+        f"{args.users} users, {args.seconds:.0f} s, gunicorn -w {args.workers} on loopback; "
+        f"{total} requests in {elapsed:.1f} s = {total / elapsed:.0f} req/s; {errors} errors"
+    )
     print()
     print("| request | count | req/s | median ms | p95 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|")
@@ -115,10 +124,14 @@ def main() -> None:
         lat = results["latency"].get(kind, [])
         everything += lat
         if lat:
-            print(f"| {kind} | {len(lat)} | {len(lat) / elapsed:.1f} | {statistics.median(lat) * 1000:.0f} | "
-                  f"{pct(lat, 95) * 1000:.0f} | {pct(lat, 99) * 1000:.0f} | {results['errors'].get(kind, 0)} |")
-    print(f"| all | {len(everything)} | {len(everything) / elapsed:.1f} | {statistics.median(everything) * 1000:.0f} | "
-          f"{pct(everything, 95) * 1000:.0f} | {pct(everything, 99) * 1000:.0f} | {errors} |")
+            print(
+                f"| {kind} | {len(lat)} | {len(lat) / elapsed:.1f} | {statistics.median(lat) * 1000:.0f} | "
+                f"{pct(lat, 95) * 1000:.0f} | {pct(lat, 99) * 1000:.0f} | {results['errors'].get(kind, 0)} |"
+            )
+    print(
+        f"| all | {len(everything)} | {len(everything) / elapsed:.1f} | {statistics.median(everything) * 1000:.0f} | "
+        f"{pct(everything, 95) * 1000:.0f} | {pct(everything, 99) * 1000:.0f} | {errors} |"
+    )
 
 
 if __name__ == "__main__":

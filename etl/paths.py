@@ -1,10 +1,12 @@
 """Where the ETL reads and writes."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "geodata" / "raw"
-PROCESSED = ROOT / "geodata" / "processed"
+# ATLAS_PROCESSED_DIR moves the ETL's default output (and what the app serves), e.g. for tests.
+PROCESSED = Path(os.environ.get("ATLAS_PROCESSED_DIR") or ROOT / "geodata" / "processed")
 
 WORLD_ATLAS = {
     "50m": RAW / "world-atlas-2.0.2" / "countries-50m.json",
