@@ -29,17 +29,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from dashboard.data import load_atlas  # noqa: E402
 from etl import build, paths  # noqa: E402
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUERIES = [
     "",
     "?view=permits",

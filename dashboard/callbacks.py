@@ -57,6 +57,13 @@ def state_from_search(atlas: Atlas, search: str | None) -> tuple[FilterState, st
         )
 
 
+def session_view(atlas: Atlas, search: str | None, user_data: dict | None):
+    """The data, filter state and view this browser tab shows."""
+    data = user_atlas(atlas, user_data)
+    state, _ = state_from_search(atlas, search)
+    return data, state, apply_filters(data, state)
+
+
 def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> None:
     """Register the page's callbacks. `map_update(atlas, state, view)` makes the figure update:
     a Patch in the app; benchmarks pass a full-figure rebuild as the naive baseline."""
@@ -151,13 +158,11 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
     def show_detail(click, search, hidden, user_data):
         if ctx.triggered_id == ids.URL:
             return no_update, hidden
-        data = user_atlas(atlas, user_data)
+        data, _, view = session_view(atlas, search, user_data)
         point = (click or {}).get("points", [{}])[0]
         iso3 = point.get("location") or _iso3_near(data, point)
         if not iso3:
             return no_update, hidden
-        state, _ = state_from_search(atlas, search)
-        view = apply_filters(data, state)
         country = next((c for c in view.countries if c["iso3"] == iso3), None)
         return detail_panel(data, iso3, country, view.centres), False
 
@@ -179,9 +184,7 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
     )
     def download(_geojson, _csv, search, user_data):
         """Downloads are filtered exactly like the screen, from the data this tab shows."""
-        data = user_atlas(atlas, user_data)
-        state, _ = state_from_search(atlas, search)
-        view = apply_filters(data, state)
+        data, state, view = session_view(atlas, search, user_data)
         if ctx.triggered_id == ids.DOWNLOAD_CSV:
             return dcc.send_string(coverage_csv(view), "hifu-coverage.csv", type="text/csv")
         return dcc.send_string(

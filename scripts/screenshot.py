@@ -6,20 +6,13 @@ Prints console errors and any request to a host other than the app's.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def main() -> int:

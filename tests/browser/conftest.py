@@ -1,7 +1,6 @@
 """A real gunicorn serving the app, and a real headless Chromium driven by Playwright."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,17 +11,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from scripts.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
