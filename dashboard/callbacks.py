@@ -110,12 +110,14 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
         same_data = shown_key == key
         view = apply_filters(data, state)
         before = apply_filters(data, previous) if same_data else None
-        now_legend = (state, any(c["shape"] == "point" for c in view.countries))
-        old_legend = (previous, any(c["shape"] == "point" for c in before.countries)) if before else None
+        now_legend = (state, any(c["shape"] == "point" for c in view.countries), data.origin)
+        old_legend = (
+            (previous, any(c["shape"] == "point" for c in before.countries), data.origin) if before else None
+        )
         same_legend = (
             old_legend is not None
-            and legend_items(*now_legend) == legend_items(*old_legend)
-            and legend_title(state) == legend_title(previous)
+            and legend_items(*now_legend[:2]) == legend_items(*old_legend[:2])
+            and (legend_title(state, data.origin) == legend_title(previous, data.origin))
         )
         return (
             map_update(data, state, view, previous if same_data else None),

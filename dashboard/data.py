@@ -23,6 +23,7 @@ class Atlas:
     metadata: dict
     report: dict
     geometry_json: bytes = field(repr=False)  # polygon geometry for the browser, sent once
+    origin: str = "shipped"  # "upload" for a session's own data
 
     @cached_property
     def by_iso3(self) -> dict[str, dict]:

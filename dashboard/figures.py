@@ -381,11 +381,15 @@ def legend_items(state: FilterState, has_points: bool = False) -> list[dict]:
     return items
 
 
-def legend_title(state: FilterState) -> str:
+def legend_title(state: FilterState, origin: str = "shipped") -> str:
     if state.view == "centres":
         suffix = f" open by {state.year}" if state.year else ""
+        if origin == "upload":
+            return f"HIFU centres per country{suffix} (from your uploaded file)"
         return f"HIFU centres per country{suffix} (at least: counted from named public sources)"
     if state.view == "permits":
+        if origin == "upload":
+            return "HIFU permit / market-access status (from your uploaded file)"
         return "HIFU permit / market-access status (where a public source names the country)"
     return "Belt and Road Initiative membership"
 

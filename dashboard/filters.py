@@ -204,6 +204,7 @@ def _kpis(atlas: Atlas, countries: list[dict]) -> dict:
         "bri_centres": in_bri,
         "countries_shown": len(countries),
         "patients_headline": latest,
+        "origin": atlas.origin,
     }
 
 

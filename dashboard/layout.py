@@ -270,7 +270,7 @@ def _upload_section() -> html.Div:
             ),
             html.Small(
                 "Columns: country, centres, and optionally permit_status, as_of, source. Your file replaces the "
-                "shipped counts in this browser tab only; nothing is stored on the server.",
+                "shipped counts in this browser tab only (downloads follow; the API link serves the shipped data); nothing is stored on the server.",
                 className="hint",
             ),
             html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status"),
@@ -318,14 +318,17 @@ def year_marks(lo: int, hi: int) -> dict[int, str]:
     return marks
 
 
-def legend(state: FilterState, has_points: bool = False) -> list:
+def legend(state: FilterState, has_points: bool = False, origin: str = "shipped") -> list:
     rows = [
         html.Li(
             item["label"], className=f"legend-item swatch-{item['kind']}", style={"--swatch": item["colour"]}
         )
         for item in legend_items(state, has_points)
     ]
-    return [html.H2(legend_title(state), className="legend-title"), html.Ul(rows, className="legend-list")]
+    return [
+        html.H2(legend_title(state, origin), className="legend-title"),
+        html.Ul(rows, className="legend-list"),
+    ]
 
 
 def kpi_cards(kpis: dict) -> list:
@@ -344,11 +347,15 @@ def kpi_cards(kpis: dict) -> list:
             f"{kpis['countries_with_centres']}",
             f"of {kpis['countries_shown']} countries shown",
         ),
-        ("Centres (at least)", f"{kpis['centres_at_least']}", "named in public sources"),
+        (
+            "Centres (at least)",
+            f"{kpis['centres_at_least']}",
+            "from your uploaded file" if kpis.get("origin") == "upload" else "named in public sources",
+        ),
         (
             "Share in BRI countries",
             "—" if share is None else f"{share:.0%}",
-            f"{kpis['bri_centres']} of {kpis['centres_at_least']} named centres",
+            f"{kpis['bri_centres']} of {kpis['centres_at_least']} centres",
         ),
         ("Patients treated", patients_text, patients_note),
     ]

@@ -115,7 +115,7 @@ def _apply(atlas: Atlas, records_json: str) -> Atlas:
             )
         sources = [*c.get("bri_sources", []), *(dep.sources if dep else [])]
         countries.append({**c, **deployment_fields(dep, 0), "named_sites": 0, "sources": sources})
-    return replace(atlas, countries=tuple(countries), centres=())
+    return replace(atlas, countries=tuple(countries), centres=(), origin="upload")
 
 
 def _valid_records(data) -> dict | None:

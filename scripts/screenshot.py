@@ -28,7 +28,9 @@ def main() -> int:
             lambda r: urlparse(r.url).netloc not in (host, "") and print("external request:", r.url),
         )
         page.goto(url)
-        page.wait_for_function("document.querySelectorAll('.choroplethlocation').length > 0", timeout=20000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.choroplethlocation').length > 0", timeout=20000
+        )
         page.wait_for_timeout(1500)
         page.screenshot(path=out, full_page=len(sys.argv) > 4)
         print("shapes drawn:", page.eval_on_selector_all(".choroplethlocation", "els => els.length"))
