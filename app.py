@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from collections import OrderedDict
 
@@ -36,8 +37,11 @@ NO_CACHE = "no-cache"
 
 
 def compression_cache_key(request) -> str:
-    """GET responses here are pure functions of the URL and the build; others are never cached."""
-    return request.full_path if request.method == "GET" else NO_CACHE
+    """GET responses are pure functions of the URL and the build, unless a session cookie (an
+    upload) is sent; those and all other requests are never cached."""
+    if request.method != "GET" or request.cookies:
+        return NO_CACHE
+    return request.full_path
 
 
 class CompressedCache:
@@ -85,6 +89,10 @@ def create_app(map_update=patch_figure, cache_size: int = 512, inline_geometry: 
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     use_geo_bundle()
+    # Signs the session cookie that carries a user's upload. Set SECRET_KEY to share it across
+    # hosts; by default each start makes one (gunicorn's preload shares it with its workers).
+    app.server.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    app.server.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
     app.layout = build_layout(atlas, json.loads(atlas.geometry_json) if inline_geometry else None)
     register(app, atlas, map_update)
     register_routes(app.server, atlas, cache_size)

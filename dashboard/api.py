@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, session
 
 from dashboard.data import Atlas
 from dashboard.exports import centres_geojson, coverage_csv, coverage_geojson, dumps
 from dashboard.filters import FilterError, apply_filters, parse_query, to_query
-from dashboard.userdata import TEMPLATE_CSV
+from dashboard.userdata import SESSION_KEY, TEMPLATE_CSV, from_session, user_atlas
 from etl import paths
 
 GEOJSON = "application/geo+json"
@@ -21,25 +22,29 @@ def register_routes(server: Flask, atlas: Atlas, cache_size: int = 512) -> None:
     basemap = paths.BASEMAP_TOPOJSON.read_bytes()
 
     @lru_cache(maxsize=cache_size)
-    def render(kind: str, query: str) -> tuple[str, str]:
-        # Filtered results are a pure function of the filters and the build: cache them by query.
+    def render(kind: str, query: str, upload_json: str = "") -> tuple[str, str]:
+        # A pure function of the filters, the build and the session's upload: cached by all three.
+        data = user_atlas(atlas, json.loads(upload_json)) if upload_json else atlas
         state = parse_query(query, atlas)
-        view = apply_filters(atlas, state)
+        view = apply_filters(data, state)
         if kind == "coverage.geojson":
-            return dumps(coverage_geojson(atlas, state, view)), GEOJSON
+            return dumps(coverage_geojson(data, state, view)), GEOJSON
         if kind == "centres.geojson":
-            return dumps(centres_geojson(atlas, state, view)), GEOJSON
+            return dumps(centres_geojson(data, state, view)), GEOJSON
         return coverage_csv(view), "text/csv; charset=utf-8"
 
     def filtered(kind: str, filename: str):
+        upload = from_session(session.get(SESSION_KEY))
         try:
             canonical = to_query(parse_query(request.args.to_dict(flat=False), atlas))
-            body, mimetype = render(kind, canonical)
+            body, mimetype = render(kind, canonical, json.dumps(upload, sort_keys=True) if upload else "")
         except FilterError as exc:
             return jsonify(error=str(exc)), 400
         response = Response(body, mimetype=mimetype)
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-        response.headers["Cache-Control"] = "public, max-age=300"
+        # With an upload the answer belongs to this browser session only.
+        response.headers["Cache-Control"] = "private, no-store" if upload else "public, max-age=300"
+        response.headers["Vary"] = "Cookie"
         return response
 
     @server.get("/api/coverage.geojson")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import flask
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import ids
@@ -13,7 +14,7 @@ from dashboard.figures import legend_items, legend_title, patch_figure
 from dashboard.filters import FilterError, FilterState, apply_filters, from_controls, parse_query, to_query
 from dashboard.layout import kpi_cards, legend, upload_status
 from dashboard.sources import detail_panel
-from dashboard.userdata import data_key, parse_upload, user_atlas
+from dashboard.userdata import SESSION_KEY, data_key, parse_upload, to_session, user_atlas
 
 SHOWN_SEPARATOR = "|"
 
@@ -138,15 +139,26 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
     def use_uploaded_data(contents, _reset, filename, current):
         """Validate an upload with the ETL's rules; keep what passes in this browser tab only."""
         if ctx.triggered_id == ids.USER_RESET:
+            flask.session.pop(SESSION_KEY, None)
             return None, []
         if ctx.triggered_id is None:  # page load: the tab may still hold an earlier upload
-            return no_update, upload_status(current)
+            packed = to_session(current) if data_key(current) else None
+            if packed:  # the session cookie (and so the API) follows what this tab shows
+                flask.session[SESSION_KEY] = packed
+            else:
+                flask.session.pop(SESSION_KEY, None)
+            return no_update, upload_status(current, api_follows=packed is not None)
         if not contents:
             return no_update, no_update
         result = parse_upload(contents, filename)
         if "error" in result:
             return no_update, upload_status(current, result["error"])
-        return result, upload_status(result)
+        packed = to_session(result)  # lets this browser's API requests follow the upload too
+        if packed:
+            flask.session[SESSION_KEY] = packed
+        else:
+            flask.session.pop(SESSION_KEY, None)
+        return result, upload_status(result, api_follows=packed is not None)
 
     @app.callback(
         Output(ids.DETAIL_BODY, "children"),

@@ -270,7 +270,7 @@ def _upload_section() -> html.Div:
             ),
             html.Small(
                 "Columns: country, centres, and optionally permit_status, as_of, source. Your file replaces the "
-                "shipped counts in this browser tab only (downloads follow; the API link serves the shipped data); nothing is stored on the server.",
+                "shipped counts in this browser session only (downloads and the API link follow); nothing is stored on the server.",
                 className="hint",
             ),
             html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status"),
@@ -278,7 +278,7 @@ def _upload_section() -> html.Div:
     )
 
 
-def upload_status(data: dict | None, error: str | None = None) -> list:
+def upload_status(data: dict | None, error: str | None = None, api_follows: bool = True) -> list:
     """What the page says about the data it shows: an error, the shipped data, or an upload."""
     if error:
         return [html.P(error, className="upload-error")]
@@ -292,7 +292,12 @@ def upload_status(data: dict | None, error: str | None = None) -> list:
         html.P(
             f"Showing your data from {s['file']}: {s['rows_used']} of {s['rows_read']} rows used for "
             f"{s['countries']} countries; {s['rows_rejected']} rejected. Centres read {s['centres_read']} = "
-            f"on the map {s['centres_on_map']} + rejected {s['centres_rejected']}.",
+            f"on the map {s['centres_on_map']} + rejected {s['centres_rejected']}."
+            + (
+                " The API link follows it in this browser session."
+                if api_follows
+                else " It is too large to carry in the session, so the API link shows the shipped data."
+            ),
             className="upload-summary",
         )
     ]

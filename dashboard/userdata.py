@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import zlib
 from dataclasses import replace
 from functools import lru_cache
 
@@ -29,6 +30,11 @@ from etl.names import NameResolver
 from etl.tables import MAX_FILE_BYTES, InputError, read_csv_bytes, read_xlsx_bytes
 
 MAX_REJECTIONS_SHOWN = 200
+# The session cookie carries a compact copy of the upload so the API can answer for this
+# browser session too; browsers drop cookies over about 4 KB.
+SESSION_KEY = "upload"
+MAX_SESSION_CHARS = 3000
+_STATUS_CODES = {s: s[0] for s in PERMIT_STATUSES if s != "pending"} | {"pending": "d"}
 TEMPLATE_CSV = (
     "country,centres,permit_status,as_of,source,source_date,note\r\n"
     "Viet Nam,2,pilot,2024,Example source name,2024-11-12,Replace these rows with your own\r\n"
@@ -81,6 +87,43 @@ def parse_upload(contents: str, filename: str | None) -> dict:
     }
     key = hashlib.sha256(json.dumps(packed, sort_keys=True).encode()).hexdigest()[:16]
     return {"records": packed, "summary": summary, "key": key}
+
+
+def to_session(result: dict) -> dict | None:
+    """A compact copy of an upload for the signed session cookie, or None when too large."""
+    parts = []
+    for iso3, rec in sorted(result["records"].items()):
+        centres = "" if rec["centres"] is None else str(rec["centres"])
+        as_of = "" if rec["as_of"] is None else str(rec["as_of"])
+        parts.append(f"{iso3}:{centres}:{_STATUS_CODES[rec['permit_status']]}:{as_of}")
+    rows = base64.b64encode(zlib.compress(";".join(parts).encode(), 9)).decode()
+    packed = {"k": result["key"], "f": result["summary"]["file"][:60], "z": rows}
+    return packed if len(json.dumps(packed)) <= MAX_SESSION_CHARS else None
+
+
+def from_session(packed) -> dict | None:
+    """The upload a session cookie carries, in the shape `user_atlas` takes (None if absent/bad)."""
+    if not isinstance(packed, dict) or not isinstance(packed.get("z"), str):
+        return None
+    statuses = {v: k for k, v in _STATUS_CODES.items()}
+    records = {}
+    try:
+        rows = (
+            zlib.decompressobj().decompress(base64.b64decode(packed["z"], validate=True), 64 * 1024).decode()
+        )
+        for item in filter(None, rows.split(";")):
+            iso3, centres, status, as_of = item.split(":")
+            records[iso3] = {
+                "centres": int(centres) if centres else None,
+                "permit_status": statuses[status],
+                "as_of": int(as_of) if as_of else None,
+                "sources": [f"uploaded file {packed.get('f', '')}"],
+                "notes": [],
+            }
+    except (ValueError, KeyError, zlib.error, binascii.Error, UnicodeDecodeError):
+        return None
+    data = {"records": records, "key": str(packed.get("k", ""))}
+    return data if _valid_records(data) is not None else None
 
 
 def user_atlas(atlas: Atlas, data: dict | None) -> Atlas:

@@ -56,10 +56,19 @@ def test_upload_replaces_counts_for_this_tab_and_lists_rejections(watched, brows
     assert "VNM,Vietnam,Asia,South-eastern Asia,true,,7,reported count,0,approved" in text
     assert "ITA,Italy,Europe,Southern Europe,true,2019,,,0,unknown" in text  # shipped counts gone
 
+    # So do this session's API answers (the signed session cookie carries the upload) ...
+    api = page.request.get(server_url + "/api/coverage.csv?region=Asia").text()
+    assert "VNM,Vietnam,Asia,South-eastern Asia,true,,7,reported count,0,approved" in api
+    # ... but not another browser's.
+    fresh = browser.new_context()
+    assert ",7,reported count," not in fresh.request.get(server_url + "/api/coverage.csv?region=Asia").text()
+    fresh.close()
+
     page.click("#user-reset")
     page.wait_for_function("() => document.querySelector('#upload-status').innerText === ''")
     watched.wait_idle()
     assert "18" in page.inner_text("#kpis")
+    assert ",7,reported count," not in page.request.get(server_url + "/api/coverage.csv?region=Asia").text()
     assert dialogs == []
 
 

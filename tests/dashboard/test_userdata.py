@@ -2,6 +2,7 @@
 
 import base64
 import io
+import json
 
 import openpyxl
 import pytest
@@ -86,3 +87,44 @@ def test_malformed_data_urls_and_names():
 )
 def test_untrusted_session_data_of_the_wrong_shape_falls_back_to_shipped(atlas, data):
     assert user_atlas(atlas, data) is atlas
+
+
+def test_session_copy_round_trips_and_is_small(atlas):
+    from dashboard.userdata import from_session, to_session
+
+    rows = "".join(
+        f"{c['iso3']},{i % 50},{'approved' if i % 3 else 'pending'},2020\n"
+        for i, c in enumerate(atlas.countries)
+        if len(c["iso3"]) == 3 and not c["iso3"].startswith("X")
+    )
+    result = parse_upload(data_url(("country,centres,permit_status,as_of\n" + rows).encode()), "all.csv")
+    packed = to_session(result)
+    assert packed is not None and len(json.dumps(packed)) <= 3000
+    back = from_session(packed)
+    assert {k: (v["centres"], v["permit_status"], v["as_of"]) for k, v in back["records"].items()} == {
+        k: (v["centres"], v["permit_status"], v["as_of"]) for k, v in result["records"].items()
+    }
+
+
+@pytest.mark.parametrize(
+    "packed", [None, {}, {"r": 3}, {"r": "FRA:x:a:"}, {"r": "FRA:1:?:"}, {"r": "FRA:1:a"}]
+)
+def test_tampered_session_copies_are_ignored(packed):
+    from dashboard.userdata import from_session
+
+    assert from_session(packed) is None
+
+
+def test_api_follows_the_session_upload():
+    import app as app_module
+    from dashboard.userdata import SESSION_KEY, to_session
+
+    client = app_module.server.test_client()
+    result = parse_upload(data_url(b"country,centres,permit_status\nViet Nam,7,approved\n"), "m.csv")
+    with client.session_transaction() as sess:
+        sess[SESSION_KEY] = to_session(result)
+    r = client.get("/api/coverage.csv?region=Asia")
+    assert "VNM,Vietnam,Asia,South-eastern Asia,true,,7,reported count,0,approved" in r.get_data(as_text=True)
+    assert r.headers["Cache-Control"] == "private, no-store"
+    other = app_module.server.test_client()
+    assert ",7,reported count," not in other.get("/api/coverage.csv?region=Asia").get_data(as_text=True)
