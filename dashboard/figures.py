@@ -202,6 +202,19 @@ WORLD_CENTRE = {"lon": 0.0, "lat": 0.0}
 MAX_ZOOM = 12.0
 
 
+# Hand-set views for one continent (as OWID does): a bounding box would let Russia's Pacific
+# coast or far-flung islands pull the view away from where the countries are.
+CONTINENT_VIEWS = {
+    "Africa": (18.0, 2.0, 2.4),
+    "Antarctica": (0.0, -75.0, 2.0),
+    "Asia": (88.0, 28.0, 1.9),
+    "Europe": (15.0, 53.0, 3.6),
+    "North America": (-92.0, 35.0, 2.0),
+    "Oceania": (155.0, -18.0, 2.4),
+    "South America": (-60.0, -20.0, 2.6),
+}
+
+
 def layout_geo(atlas: Atlas, state: FilterState, view: View) -> dict:
     """Projection and zoom: a narrowed region zooms to the matching countries."""
     geo = {
@@ -209,6 +222,11 @@ def layout_geo(atlas: Atlas, state: FilterState, view: View) -> dict:
         "center": dict(WORLD_CENTRE),
     }
     if not state.narrows_countries or not view.countries:
+        return geo
+    if len(state.continents) == 1 and not state.subregions and state.continents[0] in CONTINENT_VIEWS:
+        lon, lat, scale = CONTINENT_VIEWS[state.continents[0]]
+        geo["projection"].update(scale=scale, rotation={"lon": lon})
+        geo["center"] = {"lon": lon, "lat": lat}
         return geo
     boxes = [b for c in view.countries for b in atlas.part_bounds.get(c["iso3"], [])]
     if not boxes:
@@ -218,7 +236,7 @@ def layout_geo(atlas: Atlas, state: FilterState, view: View) -> dict:
     lon_c = (lon_lo + lon_hi) / 2
     lon_c = (lon_c + 180) % 360 - 180
     span_lon, span_lat = max(lon_hi - lon_lo, 1.0), max(lat_hi - lat_lo, 1.0)
-    scale = min(360 / span_lon, 180 / span_lat) * 0.8
+    scale = min(360 / span_lon, 180 / span_lat) * 0.7
     geo["projection"]["scale"] = round(min(max(scale, 1.0), MAX_ZOOM), 3)
     geo["projection"]["rotation"] = {"lon": round(lon_c, 3)}
     geo["center"] = {"lon": round(lon_c, 3), "lat": round((lat_lo + lat_hi) / 2, 3)}
