@@ -117,3 +117,18 @@ def test_bad_link_shows_a_message_not_an_error(watched):
     watched.goto("/?region=Atlantis")
     text = watched.page.inner_text("#filter-error")
     assert "region 'Atlantis' is not accepted" in text
+
+
+def test_year_from_the_url_and_the_play_button(watched):
+    watched.goto("/?year=2010")
+    page = watched.page
+    assert "3" in page.inner_text("#kpis .kpi:nth-child(2) .kpi-value")  # Oxford 2002, Pisa and Milan 2008
+    assert "open by 2010" in page.inner_text(".legend-title")
+    watched.goto("/")
+    page.click("#play")
+    page.wait_for_function("() => /year=20(0[3-9]|1)/.test(location.search)", timeout=15_000)
+    assert "Pause" in page.inner_text("#play")
+    page.click("#play")
+    page.wait_for_function("() => document.querySelector('#play').innerText.includes('Play')")
+    watched.wait_idle()
+    assert "open by 20" in page.inner_text(".legend-title")
