@@ -77,11 +77,13 @@ def test_shipped_build_keys_and_properties(shipped):
     assert sum(p["bri_member"] for p in props) == 152
     by = {p["iso3"]: p for p in props}
     assert by["ITA"]["centres"] == 2 and by["ITA"]["centres_basis"] == "named sites"
-    assert by["CHN"]["centres"] is None  # no named site: unknown, not zero
+    assert by["CHN"]["centres"] == 2  # two named Chongqing sites
+    assert by["FRA"]["centres"] is None  # no named site: unknown, not zero
     assert by["FRA"]["permit_status"] == "unknown"
     assert by["VNM"]["permit_status"] == "pilot"
     assert by["ITA"]["bri_signed_year"] == 2019
-    assert len(centres["features"]) == 18
+    with open(paths.CENTRES, newline="", encoding="utf-8") as f:
+        assert len(centres["features"]) == len(list(csv.DictReader(f)))
     assert result.report["reconciliation"]["centres"]["ok"]
 
 
