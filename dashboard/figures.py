@@ -102,15 +102,6 @@ HOVER_TEMPLATE = (
 )
 
 
-def hover_text(c: dict) -> str:
-    """The whole hover label of a country, as the template renders it (for tests and the API)."""
-    name, permit, bri = static_hover(c)
-    return (
-        f"<b>{name}</b><br>HIFU centres: {centres_text(c)}<br>Permit status: {permit}"
-        f"<br>Belt and Road: {bri}<br><i>Click for details and sources</i>"
-    )
-
-
 def centre_hover(c: dict) -> str:
     year = c.get("first_year")
     if year and c.get("year_qualifier") == "by":

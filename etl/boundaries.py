@@ -14,8 +14,6 @@ from shapely.geometry import Point
 from etl.geometry import CRS
 from etl.names import country_table
 
-SCALES = ("50m", "110m")
-
 
 def read_boundary_ids(path: Path) -> dict[str, dict[str, str]]:
     """Natural Earth name -> stable id, name, continent, subregion for areas with no ISO code."""

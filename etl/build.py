@@ -33,7 +33,6 @@ from etl.provenance import read_sidecar, sha256_of, write_atomic, write_json
 from etl.tables import InputError, read_csv_file
 
 COORD_DECIMALS = 3
-LOWER_BOUND_NOTE = "at least: counted from named public sources"
 
 
 @dataclass

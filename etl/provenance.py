@@ -12,16 +12,6 @@ from typing import Any
 import yaml
 
 SIDECAR_SUFFIX = ".meta.yml"
-SIDECAR_FIELDS = (
-    "producer",
-    "title",
-    "version",
-    "obtained",
-    "date_obtained",
-    "licence",
-    "citation",
-    "sha256",
-)
 
 
 def sha256_of(path: Path) -> str:

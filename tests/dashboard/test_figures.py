@@ -9,11 +9,12 @@ from dashboard.figures import (
     CHOROPLETH,
     PERMIT_CLASSES,
     build_figure,
+    centres_text,
     country_class,
-    hover_text,
     legend_items,
     lon_extent,
     patch_figure,
+    static_hover,
 )
 from dashboard.filters import FilterState, apply_filters, parse_query
 
@@ -53,9 +54,9 @@ def test_hover_text_escapes_data():
         "permit_status": "unknown",
         "shape": "polygon",
     }
-    text = hover_text(country)
-    assert "<script>" not in text and "&lt;script&gt;" in text
-    assert "at least 2" in text
+    name, permit, bri = static_hover(country)
+    assert name == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert centres_text(country) == "at least 2 (named sites)"
 
 
 def test_full_figure_references_geometry_by_url(atlas):
