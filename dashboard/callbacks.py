@@ -150,7 +150,7 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
             return no_update, upload_status(current, api_follows=packed is not None)
         if not contents:
             return no_update, no_update
-        result = parse_upload(contents, filename)
+        result = parse_upload(contents, filename, known=set(atlas.by_iso3))
         if "error" in result:
             return no_update, upload_status(current, result["error"])
         packed = to_session(result)  # lets this browser's API requests follow the upload too

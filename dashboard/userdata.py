@@ -27,7 +27,7 @@ from etl.inputs import (
     validate_deployments,
 )
 from etl.names import NameResolver
-from etl.tables import MAX_FILE_BYTES, InputError, read_csv_bytes, read_xlsx_bytes
+from etl.tables import MAX_FILE_BYTES, InputError, Rejection, read_csv_bytes, read_xlsx_bytes
 
 MAX_REJECTIONS_SHOWN = 200
 # The session cookie carries a compact copy of the upload so the API can answer for this
@@ -42,7 +42,7 @@ TEMPLATE_CSV = (
 )
 
 
-def parse_upload(contents: str, filename: str | None) -> dict:
+def parse_upload(contents: str, filename: str | None, known: set[str] | None = None) -> dict:
     """Validate an upload (a dcc.Upload data URL) with the ETL's reader and rules.
 
     Returns a JSON-ready dict: `records` (per-country overrides) and `summary` (rows read,
@@ -62,6 +62,14 @@ def parse_upload(contents: str, filename: str | None) -> dict:
     except InputError as exc:
         return {"error": str(exc)}
     records, result = validate_deployments(table, _names())  # a fresh resolver: nothing accumulates
+    for iso3 in sorted(set(records) - (known if known is not None else set(records))):
+        d = records.pop(iso3)  # a country this map has no feature for: say so rather than drop it
+        for line in d.lines:
+            result.rejected.append(
+                Rejection(line, f"{iso3} is not on this map (no boundary or point for it)", iso3)
+            )
+        result.count_rejected += d.centres or 0
+    result.rejected.sort(key=lambda r: r.line)
     on_map = sum(d.centres or 0 for d in records.values())
     summary = {
         "file": name,

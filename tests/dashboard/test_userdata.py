@@ -128,3 +128,13 @@ def test_api_follows_the_session_upload():
     assert r.headers["Cache-Control"] == "private, no-store"
     other = app_module.server.test_client()
     assert ",7,reported count," not in other.get("/api/coverage.csv?region=Asia").get_data(as_text=True)
+
+
+def test_a_country_without_a_feature_is_rejected_not_dropped(atlas):
+    content = b"country,centres\nTuvalu,2\nFrance,1\nTuvalu,1\n"
+    result = parse_upload(data_url(content), "m.csv", known=set(atlas.by_iso3))
+    s = result["summary"]
+    assert [r["line"] for r in s["rejected"]] == [2, 4]
+    assert "TUV is not on this map" in s["rejected"][0]["reason"]
+    assert s["centres_read"] == s["centres_on_map"] + s["centres_rejected"] == 4
+    assert set(result["records"]) == {"FRA"}
