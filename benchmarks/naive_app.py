@@ -12,7 +12,7 @@ from app import create_app
 from dashboard.figures import build_figure
 
 
-def naive_update(atlas, state, view, previous=None):
+def naive_update(atlas, state, view, previous=None, previous_view=None):
     return build_figure(atlas, state, json.loads(atlas.geometry_json))
 
 

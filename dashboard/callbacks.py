@@ -66,7 +66,7 @@ def session_view(atlas: Atlas, search: str | None, user_data: dict | None):
 
 
 def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> None:
-    """Register the page's callbacks. `map_update(atlas, state, view)` makes the figure update:
+    """Register the page's callbacks. `map_update(atlas, state, view, previous, previous_view=...)` makes the figure update:
     a Patch in the app; benchmarks pass a full-figure rebuild as the naive baseline."""
     year_max = atlas.years[1]
 
@@ -121,7 +121,7 @@ def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> No
             and (legend_title(state, data.origin) == legend_title(previous, data.origin))
         )
         return (
-            map_update(data, state, view, previous if same_data else None),
+            map_update(data, state, view, previous if same_data else None, previous_view=before),
             no_update if same_legend else legend(*now_legend),
             no_update if before is not None and view.kpis == before.kpis else kpi_cards(view.kpis),
             f"/api/coverage.geojson{to_query(state)}",

@@ -334,15 +334,22 @@ def build_figure(atlas: Atlas, state: FilterState, geometry: str | dict) -> go.F
 
 
 def patch_figure(
-    atlas: Atlas, state: FilterState, view: View | None = None, previous: FilterState | None = None
+    atlas: Atlas,
+    state: FilterState,
+    view: View | None = None,
+    previous: FilterState | None = None,
+    previous_view: View | None = None,
 ) -> Patch:
     """A partial update for a filter or view change: data arrays only, never the geometry.
 
-    With `previous` (the state the browser shows now), only the values that differ are sent.
+    With `previous` (the state the browser shows now, and its view when the caller has it),
+    only the values that differ are sent.
     """
     view = view or apply_filters(atlas, state)
     now = _flat(atlas, state, view)
-    before = _flat(atlas, previous, apply_filters(atlas, previous)) if previous is not None else {}
+    before = {}
+    if previous is not None:
+        before = _flat(atlas, previous, previous_view or apply_filters(atlas, previous))
     patch = Patch()
     for path, value in now.items():
         if path in before and before[path] == value:
