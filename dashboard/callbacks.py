@@ -66,8 +66,11 @@ def session_view(atlas: Atlas, search: str | None, user_data: dict | None):
 
 
 def register(app: Dash, atlas: Atlas, map_update: Callable = patch_figure) -> None:
-    """Register the page's callbacks. `map_update(atlas, state, view, previous, previous_view=...)` makes the figure update:
-    a Patch in the app; benchmarks pass a full-figure rebuild as the naive baseline."""
+    """Register the page's callbacks.
+
+    `map_update(atlas, state, view, previous, previous_view=...)` makes the figure update: a
+    Patch in the app; benchmarks pass a full-figure rebuild as the naive baseline.
+    """
     year_max = atlas.years[1]
 
     @app.callback(
